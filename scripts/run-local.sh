@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs the whole system locally: a private PostgreSQL (data kept in .data/), one silo and the API on
+# http://127.0.0.1:8080. Ctrl-C stops everything; running it again keeps the data.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PG_PORT="${ACTORS_PG_PORT:-55432}"
+DATA="${ACTORS_DATA_DIR:-$ROOT/.data}"
+API_URL="${ACTORS_API_URL:-http://127.0.0.1:8080}"
+SILO_URL="${ACTORS_SILO_URL:-http://127.0.0.1:8081}"
+
+pg_start "$DATA/pg" "$PG_PORT"
+export ConnectionStrings__Actors="${ConnectionStrings__Actors:-$(connection_string "$PG_PORT")}"
+export Orleans__SiloPort="${Orleans__SiloPort:-11211}"
+export Orleans__GatewayPort="${Orleans__GatewayPort:-30200}"
+export DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Development}"
+export ASPNETCORE_ENVIRONMENT="$DOTNET_ENVIRONMENT"
+
+log "building (Release)"
+dotnet build "$ROOT/Actors.sln" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
+SILO_DLL="$ROOT/src/Silo/bin/Release/net10.0/Actors.Silo.dll"
+API_DLL="$ROOT/src/WebApi/bin/Release/net10.0/Actors.WebApi.dll"
+
+log "migrating"
+dotnet "$SILO_DLL" migrate >/dev/null
+
+mkdir -p "$DATA/logs"
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  log "stopping"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pg_stop "$DATA/pg"
+  log "stopped; data kept in $DATA"
+}
+trap cleanup INT TERM EXIT
+
+ASPNETCORE_URLS="$SILO_URL" dotnet "$SILO_DLL" >>"$DATA/logs/silo.log" 2>&1 &
+pids+=($!)
+ASPNETCORE_URLS="$API_URL" dotnet "$API_DLL" >>"$DATA/logs/api.log" 2>&1 &
+pids+=($!)
+
+if wait_http "$API_URL/readyz" 90; then
+  cat <<MSG
+[actors] ready
+  API         $API_URL
+  API docs    $API_URL/docs   (OpenAPI: $API_URL/openapi/v1.json)
+  health      $API_URL/health/detailed
+  metrics     $API_URL/metrics   (silo: $SILO_URL/metrics)
+  dashboard   $API_URL/dashboard
+  logs        $DATA/logs/
+  database    $ConnectionStrings__Actors
+Ctrl-C stops everything.
+MSG
+else
+  log "the API did not become ready in 90 s; see $DATA/logs/"
+fi
+wait -n "${pids[@]}" || true

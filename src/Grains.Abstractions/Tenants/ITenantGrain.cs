@@ -1,0 +1,74 @@
+namespace Actors.Grains.Tenants;
+
+/// <summary>One tenant, keyed by <see cref="GrainKeys.Tenant"/>. The cluster-wide authority for its limits.</summary>
+[Alias("Actors.ITenantGrain")]
+public interface ITenantGrain : IGrainWithStringKey
+{
+    /// <summary>The tenant, or null when it was never created.</summary>
+    [Alias("Get")] Task<TenantInfo?> GetAsync();
+
+    [Alias("Create")] Task<TenantInfo> CreateAsync(TenantDraft draft);
+
+    [Alias("Update")] Task<TenantInfo> UpdateAsync(TenantPatch patch);
+
+    [Alias("SetActive")] Task<TenantInfo> SetActiveAsync(bool active, string actor);
+}
+
+[GenerateSerializer, Alias("Actors.TenantStatus")]
+public enum TenantStatus
+{
+    Active = 0,
+    Suspended = 1,
+}
+
+[GenerateSerializer, Alias("Actors.SmtpSettings")]
+public sealed record SmtpSettings
+{
+    [Id(0)] public string? Host { get; init; }
+    [Id(1)] public int Port { get; init; } = 587;
+    [Id(2)] public string? Username { get; init; }
+    [Id(3)] public string? Password { get; init; }
+    [Id(4)] public string? FromAddress { get; init; }
+    [Id(5)] public bool UseTls { get; init; } = true;
+}
+
+[GenerateSerializer, Alias("Actors.TenantSettings")]
+public sealed record TenantSettings
+{
+    public const int DefaultMaxConcurrentJobs = 4;
+    public const int DefaultRequestsPerSecond = 50;
+
+    [Id(0)] public int MaxConcurrentJobs { get; init; } = DefaultMaxConcurrentJobs;
+    [Id(1)] public int RequestsPerSecond { get; init; } = DefaultRequestsPerSecond;
+    [Id(2)] public string? BillingServiceUrl { get; init; }
+    [Id(3)] public SmtpSettings Smtp { get; init; } = new();
+}
+
+[GenerateSerializer, Alias("Actors.TenantInfo")]
+public sealed record TenantInfo(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] TenantStatus Status,
+    [property: Id(3)] TenantSettings Settings,
+    [property: Id(4)] DateTimeOffset CreatedAt,
+    [property: Id(5)] DateTimeOffset UpdatedAt,
+    [property: Id(6)] long Version)
+{
+    public bool IsActive => Status == TenantStatus.Active;
+}
+
+[GenerateSerializer, Alias("Actors.TenantDraft")]
+public sealed record TenantDraft(
+    [property: Id(0)] string Name,
+    [property: Id(1)] TenantSettings Settings);
+
+/// <summary>A partial update: null members are left as they are.</summary>
+[GenerateSerializer, Alias("Actors.TenantPatch")]
+public sealed record TenantPatch
+{
+    [Id(0)] public string? Name { get; init; }
+    [Id(1)] public int? MaxConcurrentJobs { get; init; }
+    [Id(2)] public int? RequestsPerSecond { get; init; }
+    [Id(3)] public string? BillingServiceUrl { get; init; }
+    [Id(4)] public SmtpSettings? Smtp { get; init; }
+}

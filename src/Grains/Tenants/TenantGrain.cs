@@ -1,0 +1,96 @@
+namespace Actors.Grains.Tenants;
+
+/// <summary>Stored state of a tenant. Never reorder the [Id]s once stored.</summary>
+[GenerateSerializer, Alias("Actors.TenantState")]
+public sealed record TenantState
+{
+    [Id(0)] public string Slug { get; set; } = "";
+    [Id(1)] public string Name { get; set; } = "";
+    [Id(2)] public TenantStatus Status { get; set; }
+    [Id(3)] public TenantSettings Settings { get; set; } = new();
+    [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(5)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(6)] public long Version { get; set; }
+}
+
+public sealed class TenantGrain(
+    [PersistentState("tenant")] IPersistentState<TenantState> state,
+    TimeProvider clock) : Grain, ITenantGrain
+{
+    private string Slug => GrainKeys.SlugOf(this.GetPrimaryKeyString());
+
+    public Task<TenantInfo?> GetAsync() => Task.FromResult(state.RecordExists ? ToInfo() : null);
+
+    public async Task<TenantInfo> CreateAsync(TenantDraft draft)
+    {
+        if (state.RecordExists)
+        {
+            throw ActorsException.Conflict($"Tenant '{Slug}' already exists.");
+        }
+        var now = clock.GetUtcNow();
+        state.State = new TenantState
+        {
+            Slug = Slug,
+            Name = draft.Name,
+            Status = TenantStatus.Active,
+            Settings = draft.Settings,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+        };
+        await state.PersistAsync(this);
+        return ToInfo();
+    }
+
+    public async Task<TenantInfo> UpdateAsync(TenantPatch patch)
+    {
+        EnsureExists();
+        var current = state.State.Settings;
+        state.State.Name = patch.Name ?? state.State.Name;
+        state.State.Settings = current with
+        {
+            MaxConcurrentJobs = patch.MaxConcurrentJobs ?? current.MaxConcurrentJobs,
+            RequestsPerSecond = patch.RequestsPerSecond ?? current.RequestsPerSecond,
+            BillingServiceUrl = patch.BillingServiceUrl is null ? current.BillingServiceUrl
+                : patch.BillingServiceUrl.Length == 0 ? null : patch.BillingServiceUrl,
+            Smtp = patch.Smtp is null ? current.Smtp
+                // An omitted password keeps the stored one: responses never echo it back.
+                : patch.Smtp with { Password = patch.Smtp.Password ?? current.Smtp.Password },
+        };
+        await SaveAsync();
+        return ToInfo();
+    }
+
+    public async Task<TenantInfo> SetActiveAsync(bool active, string actor)
+    {
+        EnsureExists();
+        var target = active ? TenantStatus.Active : TenantStatus.Suspended;
+        if (state.State.Status != target)
+        {
+            state.State.Status = target;
+            await SaveAsync();
+        }
+        return ToInfo();
+    }
+
+    private async Task SaveAsync()
+    {
+        state.State.UpdatedAt = clock.GetUtcNow();
+        state.State.Version++;
+        await state.PersistAsync(this);
+    }
+
+    private void EnsureExists()
+    {
+        if (!state.RecordExists)
+        {
+            throw ActorsException.NotFound($"Tenant '{Slug}'");
+        }
+    }
+
+    private TenantInfo ToInfo()
+    {
+        var s = state.State;
+        return new TenantInfo(s.Slug, s.Name, s.Status, s.Settings, s.CreatedAt, s.UpdatedAt, s.Version);
+    }
+}

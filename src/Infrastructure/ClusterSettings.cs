@@ -1,0 +1,44 @@
+namespace Actors.Infrastructure;
+
+/// <summary>
+/// Cluster settings shared by silos and the API, bound from the <c>Orleans</c> section
+/// (environment: <c>Orleans__ClusterId</c>, <c>Orleans__SiloPort</c>, ...).
+/// </summary>
+public sealed class ClusterSettings
+{
+    public const string Section = "Orleans";
+
+    /// <summary>Silos and clients with the same ClusterId form one cluster.</summary>
+    public string ClusterId { get; set; } = "actors";
+
+    /// <summary>Identifies the application's stored state (grain rows, reminders) across deployments.</summary>
+    public string ServiceId { get; set; } = "actors";
+
+    /// <summary>Silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port clients (the API) connect to.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Address the silo advertises in the membership table.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>How long a grain call may wait for its answer before failing (seconds).</summary>
+    public int ResponseTimeoutSeconds { get; set; } = 5;
+
+    public void Validate()
+    {
+        List<string> errors = [];
+        if (string.IsNullOrWhiteSpace(ClusterId)) errors.Add("Orleans:ClusterId is empty");
+        if (string.IsNullOrWhiteSpace(ServiceId)) errors.Add("Orleans:ServiceId is empty");
+        if (SiloPort is < 1 or > 65535) errors.Add("Orleans:SiloPort must be 1-65535");
+        if (GatewayPort is < 1 or > 65535) errors.Add("Orleans:GatewayPort must be 1-65535");
+        if (SiloPort == GatewayPort) errors.Add("Orleans:SiloPort and Orleans:GatewayPort must differ");
+        if (!System.Net.IPAddress.TryParse(AdvertisedAddress, out _)) errors.Add("Orleans:AdvertisedAddress must be an IP address");
+        if (ResponseTimeoutSeconds is < 1 or > 300) errors.Add("Orleans:ResponseTimeoutSeconds must be 1-300");
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid configuration: " + string.Join("; ", errors));
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Actors.Infrastructure.Database;
+
+public static class DatabaseExtensions
+{
+    public const string ConnectionStringName = "Actors";
+
+    /// <summary>The PostgreSQL connection string: <c>ConnectionStrings:Actors</c> (env <c>ConnectionStrings__Actors</c>).</summary>
+    public static string GetActorsConnectionString(this IConfiguration configuration) =>
+        configuration.GetConnectionString(ConnectionStringName) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                "No database configured: set ConnectionStrings__Actors (for example 'Host=127.0.0.1;Port=55432;Database=actors;Username=actors;Password=...').");
+
+    /// <summary>Registers one pooled <see cref="NpgsqlDataSource"/> for the process.</summary>
+    public static IServiceCollection AddActorsDatabase(this IServiceCollection services, string connectionString)
+    {
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString)
+        {
+            Name = "actors",
+        }.Build());
+        return services;
+    }
+}

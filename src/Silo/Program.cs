@@ -1,0 +1,57 @@
+using Actors.Infrastructure;
+using Actors.Infrastructure.Database;
+using Actors.Infrastructure.Health;
+using Actors.Infrastructure.Logging;
+using Actors.Infrastructure.Observability;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Prometheus;
+
+namespace Actors.Silo;
+
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args.Where(a => a != "migrate").ToArray());
+        builder.Logging.AddActorsJsonLogging(builder.Configuration["LOG_LEVEL"]);
+        var connectionString = builder.Configuration.GetActorsConnectionString();
+
+        if (args.Contains("migrate") || builder.Configuration.GetValue("Database:MigrateOnStart", false))
+        {
+            using var loggers = LoggerFactory.Create(l => l.AddActorsJsonLogging(builder.Configuration["LOG_LEVEL"]));
+            var runner = new MigrationRunner(connectionString, loggers.CreateLogger<MigrationRunner>());
+            if (builder.Configuration.GetValue("Database:CreateIfMissing", false))
+            {
+                await MigrationRunner.EnsureDatabaseAsync(connectionString);
+            }
+            var applied = await runner.MigrateAsync();
+            loggers.CreateLogger("Actors.Silo").LogInformation("Schema is current ({Applied} migrations applied now)", applied.Count);
+            if (args.Contains("migrate"))
+            {
+                return 0;
+            }
+        }
+
+        var settings = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
+        settings.Validate();
+
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:8081");
+        }
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddActorsDatabase(connectionString);
+        builder.Services.AddActorsMetrics("silo");
+        builder.Services.AddActorsHealthChecks()
+            .AddCheck<SiloHealthCheck>("cluster", HealthStatus.Unhealthy, [HealthEndpoints.ReadyTag]);
+
+        builder.UseOrleans(silo => silo.AddActorsSiloServices(connectionString).UseActorsCluster(settings));
+
+        var app = builder.Build();
+        app.UseHttpMetrics();
+        app.MapActorsHealth("actors-silo");
+        app.MapMetrics("/metrics");
+        await app.RunAsync();
+        return 0;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using Actors.Grains;
+using Actors.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using Orleans.Serialization;
+
+namespace Actors.Silo;
+
+public static class SiloHosting
+{
+    /// <summary>The ADO.NET invariant name the Orleans providers use to load Npgsql.</summary>
+    public const string Invariant = "Npgsql";
+
+    /// <summary>
+    /// Storage, clustering, reminders, JSON state and the dashboard collector on PostgreSQL. Shared by
+    /// the silo host and the test cluster, so tests run the same wiring as production.
+    /// </summary>
+    public static ISiloBuilder AddActorsSiloServices(this ISiloBuilder silo, string connectionString)
+    {
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.AddAdoNetGrainStorageAsDefault(o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.UseSystemTextJsonGrainStorageSerializer();
+        silo.Services.Configure<SystemTextJsonGrainStorageSerializerOptions>(o => ActorsJson.Configure(o.JsonSerializerOptions));
+        silo.Services.AddSingleton(TimeProvider.System);
+        silo.AddDashboard();
+        return silo;
+    }
+
+    /// <summary>Cluster identity, endpoints and timeouts from <see cref="ClusterSettings"/>.</summary>
+    public static ISiloBuilder UseActorsCluster(this ISiloBuilder silo, ClusterSettings settings)
+    {
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = settings.ClusterId;
+            o.ServiceId = settings.ServiceId;
+        });
+        silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertisedAddress), settings.SiloPort, settings.GatewayPort,
+            listenOnAnyHostAddress: false);
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(Math.Max(settings.ResponseTimeoutSeconds, 30)));
+        return silo;
+    }
+}

@@ -1,0 +1,126 @@
+using Actors.Grains;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Actors.WebApi.Infrastructure;
+
+/// <summary>
+/// Maps every exception that reaches the pipeline to RFC 9457 problem details with a stable type:
+/// domain refusals to 4xx, an unreachable cluster or database to 503 with Retry-After, and anything
+/// else to a 500 that carries no stack trace.
+/// </summary>
+public sealed partial class ProblemDetailsMapping(IProblemDetailsService problems, ILogger<ProblemDetailsMapping> logger) : IExceptionHandler
+{
+    public const string TypePrefix = "https://actors.dev/problems/";
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = Map(exception);
+        if (problem.Status >= 500)
+        {
+            if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+            {
+                context.Response.Headers.RetryAfter = "5";
+                LogUnavailable(logger, exception.GetType().Name, exception.Message);
+            }
+            else
+            {
+                LogUnhandled(logger, exception);
+            }
+        }
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+
+    public static ProblemDetails Map(Exception exception) => exception switch
+    {
+        ActorsException domain => FromDomain(domain),
+        BadHttpRequestException bad => Create(bad.StatusCode, ErrorCodes.Validation, "Bad request", bad.Message),
+        OperationCanceledException or TimeoutException or TaskCanceledException
+            => Create(503, ErrorCodes.Unavailable, "Service unavailable", "The cluster did not answer in time; retry shortly."),
+        SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException or Orleans.Runtime.Messaging.ConnectionFailedException
+            => Create(503, ErrorCodes.Unavailable, "Service unavailable", "No silo could serve the request; retry shortly."),
+        NpgsqlException
+            => Create(503, ErrorCodes.Unavailable, "Service unavailable", "The database is unreachable; retry shortly."),
+        InvalidOperationException ioe when ioe.Message.Contains("not initialized", StringComparison.OrdinalIgnoreCase)
+            || ioe.Message.Contains("not connected", StringComparison.OrdinalIgnoreCase)
+            => Create(503, ErrorCodes.Unavailable, "Service unavailable", "The API is not connected to the cluster yet; retry shortly."),
+        OrleansException oe when IsStorageFailure(oe)
+            => Create(503, ErrorCodes.Unavailable, "Service unavailable", "Storage is unavailable; retry shortly."),
+        _ => Create(500, "internal", "Internal error", "The request failed on the server. It has been logged."),
+    };
+
+    private static bool IsStorageFailure(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is NpgsqlException or System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static ProblemDetails FromDomain(ActorsException exception)
+    {
+        var status = StatusFor(exception.Code);
+        var problem = Create(status, exception.Code, TitleFor(exception.Code), exception.Message);
+        if (exception.Errors is { Count: > 0 } errors)
+        {
+            problem.Extensions["errors"] = errors;
+        }
+        return problem;
+    }
+
+    public static int StatusFor(string code) => code switch
+    {
+        ErrorCodes.Validation => 400,
+        ErrorCodes.Unauthorized => 401,
+        ErrorCodes.Forbidden or ErrorCodes.TenantSuspended => 403,
+        ErrorCodes.NotFound => 404,
+        ErrorCodes.Conflict => 409,
+        ErrorCodes.PreconditionFailed => 412,
+        ErrorCodes.LimitExceeded => 422,
+        ErrorCodes.IdempotencyKeyReused => 422,
+        ErrorCodes.RateLimited => 429,
+        ErrorCodes.Unavailable => 503,
+        _ => 400,
+    };
+
+    public static string TitleFor(string code) => code switch
+    {
+        ErrorCodes.Validation => "Invalid request",
+        ErrorCodes.Unauthorized => "Unauthorized",
+        ErrorCodes.Forbidden => "Forbidden",
+        ErrorCodes.TenantSuspended => "Tenant suspended",
+        ErrorCodes.NotFound => "Not found",
+        ErrorCodes.Conflict => "Conflict",
+        ErrorCodes.PreconditionFailed => "Precondition failed",
+        ErrorCodes.LimitExceeded => "Limit exceeded",
+        ErrorCodes.IdempotencyKeyReused => "Idempotency key reused",
+        ErrorCodes.RateLimited => "Too many requests",
+        ErrorCodes.Unavailable => "Service unavailable",
+        _ => "Bad request",
+    };
+
+    public static ProblemDetails Create(int status, string code, string title, string detail) => new()
+    {
+        Status = status,
+        Type = TypePrefix + code,
+        Title = title,
+        Detail = detail,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dependency unavailable: {ExceptionType}: {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string exceptionType, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception);
+}

@@ -1,0 +1,62 @@
+using Actors.Grains;
+using Actors.Infrastructure;
+using Actors.Infrastructure.Database;
+using Actors.Infrastructure.Health;
+using Actors.Infrastructure.Logging;
+using Actors.Infrastructure.Observability;
+using Actors.WebApi.Infrastructure;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Orleans.Dashboard;
+using Prometheus;
+using Scalar.AspNetCore;
+
+namespace Actors.WebApi;
+
+public class Program
+{
+    public static async Task Main(string[] args)
+    {
+        var app = Build(args);
+        await app.RunAsync();
+    }
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Logging.AddActorsJsonLogging(builder.Configuration["LOG_LEVEL"]);
+        var connectionString = builder.Configuration.GetActorsConnectionString();
+        var settings = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
+        settings.Validate();
+
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:8080");
+        }
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
+
+        builder.Services.ConfigureHttpJsonOptions(o => ActorsJson.Configure(o.SerializerOptions));
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            c.ProblemDetails.Extensions["request_id"] = c.HttpContext.TraceIdentifier;
+        });
+        builder.Services.AddExceptionHandler<ProblemDetailsMapping>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddActorsDatabase(connectionString);
+        builder.Services.AddActorsMetrics("api");
+        builder.Services.AddActorsHealthChecks()
+            .AddCheck<ClusterHealthCheck>("cluster", HealthStatus.Unhealthy, [HealthEndpoints.ReadyTag]);
+        builder.AddActorsClusterClient(connectionString, settings);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseHttpMetrics();
+
+        app.MapActorsHealth("actors-api");
+        app.MapMetrics("/metrics");
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        return app;
+    }
+}

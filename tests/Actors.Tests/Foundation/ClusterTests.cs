@@ -1,0 +1,82 @@
+using System.Net;
+using System.Text.Json;
+using Actors.Grains;
+using Actors.Grains.Tenants;
+using Actors.Tests.Infrastructure;
+
+namespace Actors.Tests.Foundation;
+
+[Collection(ClusterCollection.Name)]
+public sealed class ClusterTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task GrainStateRoundTripsThroughPostgresAsSystemTextJson()
+    {
+        var slug = "rt" + Guid.NewGuid().ToString("N")[..8];
+        var grain = fixture.Grains.GetGrain<ITenantGrain>(GrainKeys.Tenant(slug));
+        await grain.CreateAsync(new TenantDraft("Round Trip Ltd", new TenantSettings { MaxConcurrentJobs = 7 }));
+
+        // Drop the activation so the next call must read what PostgreSQL holds.
+        await fixture.Cluster.DeactivateAsync((IAddressable)grain);
+        var reloaded = await grain.GetAsync();
+
+        Assert.NotNull(reloaded);
+        Assert.Equal("Round Trip Ltd", reloaded.Name);
+        Assert.Equal(7, reloaded.Settings.MaxConcurrentJobs);
+
+        var json = await fixture.Database.ScalarAsync<string>(
+            "SELECT payload::text FROM grain_state WHERE graintypestring = 'tenant' AND payload->>'slug' = @slug", ("slug", slug));
+        Assert.NotNull(json);
+        Assert.DoesNotContain("$type", json);
+        using var document = JsonDocument.Parse(json);
+        Assert.Equal("Round Trip Ltd", document.RootElement.GetProperty("name").GetString());
+        Assert.Equal("active", document.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ApiReadyzIs200AndLivezAnswersAgainstARunningCluster()
+    {
+        var ready = await fixture.Http.GetAsync("/readyz");
+        var live = await fixture.Http.GetAsync("/livez");
+        var detailed = await fixture.Http.GetAsync("/health/detailed");
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        using var body = JsonDocument.Parse(await detailed.Content.ReadAsStringAsync());
+        var checks = body.RootElement.GetProperty("checks");
+        Assert.Equal("healthy", checks.GetProperty("database").GetProperty("status").GetString());
+        Assert.True(checks.GetProperty("database").GetProperty("response_time_ms").GetDouble() >= 0);
+        Assert.Equal(2, checks.GetProperty("cluster").GetProperty("active_silos").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task HealthSummaryNamesServiceVersionAndDatabase()
+    {
+        var response = await fixture.Http.GetAsync("/health");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("healthy", body.RootElement.GetProperty("status").GetString());
+        Assert.Equal("actors-api", body.RootElement.GetProperty("service").GetString());
+        Assert.Equal("connected", body.RootElement.GetProperty("database").GetString());
+        Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("version").GetString()));
+    }
+
+    [Fact]
+    public async Task MetricsExposeOrleansMeterFromTheFirstScrape()
+    {
+        var text = await fixture.Http.GetStringAsync("/metrics");
+
+        Assert.Contains("service_up{service=\"api\"} 1", text);
+        Assert.Contains("orleans_", text);
+    }
+
+    [Fact]
+    public async Task UnknownRouteIsProblemDetails404()
+    {
+        var response = await fixture.Http.GetAsync("/no-such-route");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}

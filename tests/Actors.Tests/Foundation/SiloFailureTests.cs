@@ -1,0 +1,36 @@
+using Actors.Grains;
+using Actors.Grains.Tenants;
+using Actors.Tests.Infrastructure;
+
+namespace Actors.Tests.Foundation;
+
+public sealed class SiloFailureTests
+{
+    [Fact]
+    public async Task KilledSiloLosesNoStoredStateAndItsGrainsAnswerFromAnotherSilo()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var cluster = await ActorsCluster.StartAsync(db, silos: 2);
+        var victim = cluster.SecondarySilos[0];
+        var slugs = Enumerable.Range(0, 12).Select(i => $"k{i}-{Guid.NewGuid():N}"[..14]).ToList();
+
+        foreach (var slug in slugs)
+        {
+            var grain = cluster.Client.GetGrain<ITenantGrain>(GrainKeys.Tenant(slug));
+            await grain.CreateAsync(new TenantDraft("Tenant " + slug, new TenantSettings()));
+            // Place every grain on the silo that will die, deliberately.
+            await cluster.MigrateAsync((IAddressable)grain, victim.SiloAddress);
+        }
+
+        await cluster.KillSiloAsync(victim);
+        await cluster.WaitForLivenessToStabilizeAsync();
+
+        foreach (var slug in slugs)
+        {
+            var tenant = await cluster.Client.GetGrain<ITenantGrain>(GrainKeys.Tenant(slug)).GetAsync();
+            Assert.NotNull(tenant);
+            Assert.Equal("Tenant " + slug, tenant.Name);
+        }
+        Assert.Single(cluster.GetActiveSilos());
+    }
+}

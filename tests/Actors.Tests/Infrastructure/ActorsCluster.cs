@@ -1,0 +1,63 @@
+using Actors.Silo;
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+
+namespace Actors.Tests.Infrastructure;
+
+/// <summary>
+/// A multi-silo test cluster on the real ADO.NET clustering, storage and reminders in PostgreSQL,
+/// wired by the same <see cref="SiloHosting.AddActorsSiloServices"/> as the silo host. Ports are
+/// allocated free by the testing host; the ClusterId is unique per cluster.
+/// </summary>
+public static class ActorsCluster
+{
+    public static async Task<TestCluster> StartAsync(TestDatabase database, short silos = 2)
+    {
+        var builder = new TestClusterBuilder(silos);
+        var id = "t" + Guid.NewGuid().ToString("N")[..10];
+        builder.Options.ClusterId = id;
+        builder.Options.ServiceId = id;
+        builder.Options.UseTestClusterMembership = false;
+        // The API host connects over real TCP, so the silos must listen on real sockets (the
+        // testing host defaults to an in-memory transport).
+        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Actors"] = database.ConnectionString,
+        }));
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            var connectionString = siloBuilder.Configuration.GetConnectionString("Actors")!;
+            siloBuilder.AddActorsSiloServices(connectionString);
+            siloBuilder.Configure<Orleans.Configuration.ClusterMembershipOptions>(o =>
+            {
+                // Faster failure detection than production so kill tests settle quickly.
+                o.ProbeTimeout = TimeSpan.FromSeconds(2);
+                o.NumMissedProbesLimit = 2;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+            });
+        }
+    }
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder)
+        {
+            clientBuilder.UseAdoNetClustering(o =>
+            {
+                o.Invariant = SiloHosting.Invariant;
+                o.ConnectionString = configuration.GetConnectionString("Actors");
+            });
+        }
+    }
+}
