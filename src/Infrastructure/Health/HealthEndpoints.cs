@@ -103,12 +103,4 @@ public static class HealthEndpoints
         HealthStatus.Degraded => "degraded",
         _ => "unhealthy",
     };
-
-    /// <summary>Times a probe for checks that report their own latency.</summary>
-    public static async Task<(T Value, double Milliseconds)> TimeAsync<T>(Func<Task<T>> probe)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var value = await probe();
-        return (value, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-    }
 }
