@@ -13,6 +13,22 @@ export ConnectionStrings__Actors="${ConnectionStrings__Actors:-$(connection_stri
 export Orleans__SiloPort="${Orleans__SiloPort:-11211}"
 export Orleans__GatewayPort="${Orleans__GatewayPort:-30200}"
 export DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Development}"
+
+# A JWT signing key made once per data folder (kept, so tokens survive restarts).
+first_start=false
+if [ ! -s "$DATA/jwt-signing-key" ]; then
+  first_start=true
+  head -c 48 /dev/urandom | base64 -w0 > "$DATA/jwt-signing-key"
+  chmod 600 "$DATA/jwt-signing-key"
+fi
+export Auth__SigningKeys__0="${Auth__SigningKeys__0:-base64:$(cat "$DATA/jwt-signing-key")}"
+# Development accounts, created only if missing (see README, Bootstrap).
+export Bootstrap__OperatorEmail="${Bootstrap__OperatorEmail:-admin@example.com}"
+export Bootstrap__OperatorPassword="${Bootstrap__OperatorPassword:-admin123}"
+export Bootstrap__TenantId="${Bootstrap__TenantId:-default}"
+export Bootstrap__TenantName="${Bootstrap__TenantName:-Default tenant}"
+export Bootstrap__TenantAdminEmail="${Bootstrap__TenantAdminEmail:-tenant-admin@example.com}"
+export Bootstrap__TenantAdminPassword="${Bootstrap__TenantAdminPassword:-admin123}"
 export ASPNETCORE_ENVIRONMENT="$DOTNET_ENVIRONMENT"
 
 log "building (Release)"
@@ -52,6 +68,14 @@ if wait_http "$API_URL/readyz" 90; then
   database    $ConnectionStrings__Actors
 Ctrl-C stops everything.
 MSG
+  if [ "$first_start" = true ]; then
+    cat <<MSG
+[actors] first start: development accounts (change them: PATCH /tenants/{id}/users/{email})
+  operator        $Bootstrap__OperatorEmail / $Bootstrap__OperatorPassword
+  tenant admin    $Bootstrap__TenantAdminEmail / $Bootstrap__TenantAdminPassword  (tenant "$Bootstrap__TenantId")
+  sign in         curl -s -X POST $API_URL/auth/login -d username=$Bootstrap__OperatorEmail -d password=$Bootstrap__OperatorPassword
+MSG
+  fi
 else
   log "the API did not become ready in 90 s; see $DATA/logs/"
 fi

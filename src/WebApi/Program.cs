@@ -4,7 +4,10 @@ using Actors.Infrastructure.Database;
 using Actors.Infrastructure.Health;
 using Actors.Infrastructure.Logging;
 using Actors.Infrastructure.Observability;
+using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
+using Actors.WebApi.Tenants;
+using Actors.WebApi.Users;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Dashboard;
 using Prometheus;
@@ -34,7 +37,13 @@ public class Program
         }
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
 
-        builder.Services.ConfigureHttpJsonOptions(o => ActorsJson.Configure(o.SerializerOptions));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            ActorsJson.Configure(o.SerializerOptions);
+            // A client can never set a field the API does not take (status, version, tenant, ...).
+            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+        });
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
             c.ProblemDetails.Extensions["request_id"] = c.HttpContext.TraceIdentifier;
@@ -46,17 +55,22 @@ public class Program
         builder.Services.AddActorsHealthChecks()
             .AddCheck<ClusterHealthCheck>("cluster", HealthStatus.Unhealthy, [HealthEndpoints.ReadyTag]);
         builder.AddActorsClusterClient(connectionString, settings);
+        builder.AddActorsAuth();
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpMetrics();
+        app.UseActorsAuth();
 
         app.MapActorsHealth("actors-api");
         app.MapMetrics("/metrics");
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
-        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(Policies.Operator);
+        app.MapAuthApi();
+        app.MapTenantsApi();
+        app.MapUsersApi();
         return app;
     }
 }

@@ -12,6 +12,31 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("Update")] Task<TenantInfo> UpdateAsync(TenantPatch patch);
 
     [Alias("SetActive")] Task<TenantInfo> SetActiveAsync(bool active, string actor);
+
+    /// <summary>
+    /// Admits one request of this tenant: refused when the tenant is missing or suspended, or when
+    /// its request rate (a token bucket of <see cref="TenantSettings.RequestsPerSecond"/>) is spent.
+    /// </summary>
+    [Alias("Admit")] Task<Admission> AdmitAsync();
+}
+
+[GenerateSerializer, Alias("Actors.AdmissionResult")]
+public enum AdmissionResult
+{
+    Admitted = 0,
+    NotFound = 1,
+    Suspended = 2,
+    RateLimited = 3,
+}
+
+[GenerateSerializer, Alias("Actors.Admission")]
+public sealed record Admission(
+    [property: Id(0)] AdmissionResult Result,
+    [property: Id(1)] double RetryAfterSeconds)
+{
+    public static readonly Admission Admitted = new(AdmissionResult.Admitted, 0);
+    public static readonly Admission NotFound = new(AdmissionResult.NotFound, 0);
+    public static readonly Admission Suspended = new(AdmissionResult.Suspended, 0);
 }
 
 [GenerateSerializer, Alias("Actors.TenantStatus")]
@@ -36,7 +61,7 @@ public sealed record SmtpSettings
 public sealed record TenantSettings
 {
     public const int DefaultMaxConcurrentJobs = 4;
-    public const int DefaultRequestsPerSecond = 50;
+    public const int DefaultRequestsPerSecond = 100;
 
     [Id(0)] public int MaxConcurrentJobs { get; init; } = DefaultMaxConcurrentJobs;
     [Id(1)] public int RequestsPerSecond { get; init; } = DefaultRequestsPerSecond;

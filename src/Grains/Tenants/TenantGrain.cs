@@ -11,6 +11,7 @@ public sealed record TenantState
     [Id(4)] public DateTimeOffset CreatedAt { get; set; }
     [Id(5)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(6)] public long Version { get; set; }
+    [Id(7)] public string? StatusChangedBy { get; set; }
 }
 
 public sealed class TenantGrain(
@@ -18,6 +19,41 @@ public sealed class TenantGrain(
     TimeProvider clock) : Grain, ITenantGrain
 {
     private string Slug => GrainKeys.SlugOf(this.GetPrimaryKeyString());
+
+    // The request-rate token bucket lives in memory only: it is a rate, not data. A tenant grain
+    // that moves to another silo starts with a full bucket, which is at most one second of burst.
+    private double _tokens = double.NaN;
+    private long _refilledAt;
+
+    public Task<Admission> AdmitAsync()
+    {
+        if (!state.RecordExists)
+        {
+            return Task.FromResult(Admission.NotFound);
+        }
+        if (state.State.Status != TenantStatus.Active)
+        {
+            return Task.FromResult(Admission.Suspended);
+        }
+        var rate = Math.Max(1, state.State.Settings.RequestsPerSecond);
+        var now = clock.GetTimestamp();
+        if (double.IsNaN(_tokens))
+        {
+            _tokens = rate;
+        }
+        else
+        {
+            var elapsed = clock.GetElapsedTime(_refilledAt, now).TotalSeconds;
+            _tokens = Math.Min(rate, _tokens + elapsed * rate);
+        }
+        _refilledAt = now;
+        if (_tokens >= 1)
+        {
+            _tokens -= 1;
+            return Task.FromResult(Admission.Admitted);
+        }
+        return Task.FromResult(new Admission(AdmissionResult.RateLimited, (1 - _tokens) / rate));
+    }
 
     public Task<TenantInfo?> GetAsync() => Task.FromResult(state.RecordExists ? ToInfo() : null);
 
@@ -68,6 +104,7 @@ public sealed class TenantGrain(
         if (state.State.Status != target)
         {
             state.State.Status = target;
+            state.State.StatusChangedBy = actor;
             await SaveAsync();
         }
         return ToInfo();

@@ -22,6 +22,9 @@ public sealed class ApiHost(string connectionString, string clusterId, IReadOnly
         builder.UseSetting("Orleans:ServiceId", clusterId);
         builder.UseSetting("Orleans:ResponseTimeoutSeconds", "5");
         builder.UseSetting("LOG_LEVEL", "Warning");
+        builder.UseSetting("Auth:SigningKeys:0", TestAuth.SigningKey);
+        builder.UseSetting("Bootstrap:OperatorEmail", TestAuth.OperatorEmail);
+        builder.UseSetting("Bootstrap:OperatorPassword", TestAuth.OperatorPassword);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

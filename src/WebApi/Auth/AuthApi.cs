@@ -1,0 +1,89 @@
+using System.Globalization;
+using Actors.Grains;
+using Actors.Grains.Tenants;
+using Actors.Grains.Users;
+using Actors.WebApi.Infrastructure;
+
+namespace Actors.WebApi.Auth;
+
+public sealed record LoginRequest(string? Email, string? Password);
+
+public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn, string Role, string? TenantId);
+
+public sealed record MeResponse(string Email, string Role, string? TenantId);
+
+public static class AuthApi
+{
+    private const string BadCredentials = "Incorrect email or password.";
+
+    public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/auth").WithTags("Auth");
+        group.MapPost("/login", LoginAsync)
+            .AllowAnonymous()
+            .Accepts<LoginRequest>("application/json", "application/x-www-form-urlencoded")
+            .WithSummary("Sign in: form fields username and password, or JSON {email, password}.")
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
+        group.MapGet("/me", (HttpContext context) =>
+            {
+                var actor = context.Actor();
+                return TypedResults.Ok(new MeResponse(actor.Email, Roles.Of(actor.Role), actor.TenantId));
+            })
+            .RequireAuthorization(Policies.Reader)
+            .WithSummary("The signed-in user and the tenant the request acts in.")
+            .ProducesProblem(401);
+        return endpoints;
+    }
+
+    private static async Task<IResult> LoginAsync(HttpContext context, IClusterClient cluster, TokenIssuer issuer)
+    {
+        var (email, password) = await ReadCredentialsAsync(context.Request);
+        var errors = new Validator();
+        errors.Email("email", email);
+        errors.Required("password", password, max: 256);
+        errors.ThrowIfAny();
+
+        var outcome = await cluster.GetGrain<IUserGrain>(GrainKeys.User(email!)).LoginAsync(password!);
+        switch (outcome.Result)
+        {
+            case LoginResult.LockedOut:
+                AuthMetrics.Fail("locked_out");
+                // Written here, not thrown: the exception handler clears headers such as Retry-After.
+                context.Response.Headers.RetryAfter = Math.Max(1, outcome.RetryAfterSeconds).ToString(CultureInfo.InvariantCulture);
+                await Problems.WriteAsync(context, ErrorCodes.RateLimited, "Too many failed sign-in attempts; try again later.");
+                return Results.Empty;
+            case LoginResult.InvalidCredentials:
+                AuthMetrics.Fail("invalid_credentials");
+                throw new ActorsException(ErrorCodes.Unauthorized, BadCredentials);
+        }
+
+        var user = outcome.User!;
+        if (user.TenantId is not null)
+        {
+            var tenant = await cluster.GetGrain<ITenantGrain>(GrainKeys.Tenant(user.TenantId)).GetAsync();
+            if (tenant is not { IsActive: true })
+            {
+                AuthMetrics.Fail("tenant_suspended");
+                throw new ActorsException(ErrorCodes.TenantSuspended, $"Tenant '{user.TenantId}' is suspended.");
+            }
+        }
+        var token = issuer.Issue(user);
+        return TypedResults.Ok(new TokenResponse(token, "bearer", issuer.LifetimeSeconds, Roles.Of(user.Role), user.TenantId));
+    }
+
+    private static async Task<(string? Email, string? Password)> ReadCredentialsAsync(HttpRequest request)
+    {
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync();
+            return (form["username"].FirstOrDefault() ?? form["email"].FirstOrDefault(), form["password"].FirstOrDefault());
+        }
+        if (request.HasJsonContentType())
+        {
+            var body = await request.ReadFromJsonAsync<LoginRequest>();
+            return (body?.Email, body?.Password);
+        }
+        throw new ActorsException(ErrorCodes.Validation,
+            "Send the credentials as application/x-www-form-urlencoded (username, password) or application/json (email, password).");
+    }
+}

@@ -1,0 +1,84 @@
+using Actors.Grains;
+using Actors.WebApi.Infrastructure;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Actors.WebApi.Auth;
+
+public static class AuthSetup
+{
+    /// <summary>Cookie the dashboard UI may carry the token in (a browser cannot add a bearer header).</summary>
+    public const string DashboardCookie = "actors_token";
+
+    public static WebApplicationBuilder AddActorsAuth(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        options.Validate();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddHostedService<Bootstrap>();
+
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.TokenHandlers.Clear();
+            jwt.TokenHandlers.Add(new JsonWebTokenHandler { MapInboundClaims = false });
+            jwt.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = options.Issuer,
+                ValidAudience = options.Audience,
+                IssuerSigningKeys = options.Keys(),
+                ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                ValidateIssuer = true,
+                ValidateAudience = true,
+                ValidateLifetime = true,
+                ValidateIssuerSigningKey = true,
+                RequireExpirationTime = true,
+                RequireSignedTokens = true,
+                ClockSkew = options.ClockSkew,
+                NameClaimType = Claims.Subject,
+                RoleClaimType = Claims.Role,
+            };
+            jwt.Events = new JwtBearerEvents
+            {
+                OnMessageReceived = context =>
+                {
+                    if (string.IsNullOrEmpty(context.Request.Headers.Authorization)
+                        && context.Request.Path.StartsWithSegments("/dashboard")
+                        && context.Request.Cookies.TryGetValue(DashboardCookie, out var cookie))
+                    {
+                        context.Token = cookie;
+                    }
+                    return Task.CompletedTask;
+                },
+                OnChallenge = async context =>
+                {
+                    context.HandleResponse();
+                    var invalid = context.AuthenticateFailure is not null;
+                    AuthMetrics.Fail(invalid ? "invalid_token" : "missing_token");
+                    context.Response.Headers.WWWAuthenticate = invalid ? "Bearer error=\"invalid_token\"" : "Bearer";
+                    await Problems.WriteAsync(context.HttpContext, ErrorCodes.Unauthorized,
+                        invalid ? "The access token is invalid or expired." : "An access token is required (Authorization: Bearer <token>).");
+                },
+                OnForbidden = context => Problems.WriteAsync(context.HttpContext, ErrorCodes.Forbidden,
+                    "Your role does not allow this operation."),
+            };
+        });
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Operator))
+            .AddPolicy(Policies.TenantAdmin, p => p.RequireRole(Roles.Operator, Roles.Admin))
+            .AddPolicy(Policies.Writer, p => p.RequireRole(Roles.Operator, Roles.Admin, Roles.Reviewer))
+            .AddPolicy(Policies.Reader, p => p.RequireRole(Roles.Operator, Roles.Admin, Roles.Reviewer, Roles.Viewer));
+        return builder;
+    }
+
+    public static WebApplication UseActorsAuth(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseMiddleware<TenantAccessMiddleware>();
+        app.UseAuthorization();
+        return app;
+    }
+}

@@ -1,0 +1,65 @@
+using System.Security.Claims;
+using Actors.Grains;
+using Actors.Grains.Users;
+
+namespace Actors.WebApi.Auth;
+
+/// <summary>Who is calling, and inside which tenant. Set by <see cref="TenantAccessMiddleware"/>.</summary>
+public sealed record RequestActor(string Email, UserRole Role, string? TenantId)
+{
+    public bool IsOperator => Role == UserRole.Operator;
+
+    /// <summary>The tenant this request acts in; operators must name one with X-Tenant-Id.</summary>
+    public string RequireTenant() => TenantId ?? throw new ActorsException(ErrorCodes.Validation,
+        "This route acts inside a tenant: operators select one with the X-Tenant-Id header.",
+        new Dictionary<string, string[]> { ["X-Tenant-Id"] = ["required for operators on tenant routes"] });
+
+    /// <summary>Operators act in any tenant; others only in their own (another tenant reads as absent).</summary>
+    public void EnsureTenant(string tenantId)
+    {
+        if (!IsOperator && !string.Equals(TenantId, tenantId, StringComparison.Ordinal))
+        {
+            throw ActorsException.NotFound($"Tenant '{tenantId}'");
+        }
+    }
+}
+
+public static class RequestActorExtensions
+{
+    public static RequestActor Actor(this HttpContext context) =>
+        context.Features.Get<RequestActor>()
+        ?? throw new ActorsException(ErrorCodes.Unauthorized, "Authentication is required.");
+
+    public static UserRole? RoleOf(ClaimsPrincipal user) =>
+        Enum.TryParse<UserRole>(user.FindFirstValue(Claims.Role), ignoreCase: true, out var role) ? role : null;
+}
+
+public static class Claims
+{
+    public const string Subject = "sub";
+    public const string Role = "role";
+    public const string Tenant = "tenant_id";
+    public const string TokenVersion = "ver";
+}
+
+public static class Roles
+{
+    public const string Operator = "operator";
+    public const string Admin = "admin";
+    public const string Reviewer = "reviewer";
+    public const string Viewer = "viewer";
+
+    public static string Of(UserRole role) => role.ToString().ToLowerInvariant();
+}
+
+public static class Policies
+{
+    /// <summary>Platform operators only.</summary>
+    public const string Operator = "operator";
+    /// <summary>Operators and tenant admins.</summary>
+    public const string TenantAdmin = "tenant-admin";
+    /// <summary>Operators, admins and reviewers: may change things inside a tenant.</summary>
+    public const string Writer = "writer";
+    /// <summary>Any signed-in user: may read inside its tenant.</summary>
+    public const string Reader = "reader";
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Actors.Grains;
+using Actors.Grains.Tenants;
+using Actors.Grains.Users;
+using Actors.WebApi.Infrastructure;
+
+namespace Actors.WebApi.Auth;
+
+/// <summary>
+/// Runs for every request that carries a valid token, before authorization: refuses tokens of deleted
+/// users or revoked by a role or password change (401), resolves the tenant (the token's, or for
+/// operators the <c>X-Tenant-Id</c> header), and asks the tenant grain to admit the request:
+/// suspended 403, unknown 404, over its request rate 429 with Retry-After.
+/// </summary>
+public sealed partial class TenantAccessMiddleware(RequestDelegate next)
+{
+    public const string TenantHeader = "X-Tenant-Id";
+
+    public async Task InvokeAsync(HttpContext context, IClusterClient cluster)
+    {
+        var user = context.User;
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            await next(context);
+            return;
+        }
+
+        var email = user.FindFirst(Claims.Subject)?.Value;
+        var role = RequestActorExtensions.RoleOf(user);
+        var version = int.TryParse(user.FindFirst(Claims.TokenVersion)?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
+            ? v : (int?)null;
+        if (email is null || role is null || version is null)
+        {
+            AuthMetrics.Fail("invalid_token");
+            await Problems.WriteAsync(context, ErrorCodes.Unauthorized, "The token lacks its subject, role or version.");
+            return;
+        }
+
+        var header = context.Request.Headers[TenantHeader].ToString();
+        var tokenTenant = user.FindFirst(Claims.Tenant)?.Value;
+        string? tenant;
+        if (role == UserRole.Operator)
+        {
+            tenant = header.Length == 0 ? null : header;
+        }
+        else if (header.Length > 0 && !string.Equals(header, tokenTenant, StringComparison.Ordinal))
+        {
+            AuthMetrics.Fail("tenant_mismatch");
+            await Problems.WriteAsync(context, ErrorCodes.Forbidden, $"{TenantHeader} names a tenant this account does not belong to.");
+            return;
+        }
+        else
+        {
+            tenant = tokenTenant;
+        }
+        if (tenant is not null && !Slug().IsMatch(tenant))
+        {
+            await Problems.WriteAsync(context, ErrorCodes.Validation, $"{TenantHeader} is not a tenant id.",
+                new Dictionary<string, string[]> { [TenantHeader] = ["must be a tenant id (lower-case letters, digits and dashes)"] });
+            return;
+        }
+
+        var tokenCheck = cluster.GetGrain<IUserGrain>(GrainKeys.User(email)).IsTokenValidAsync(version.Value);
+        var admission = tenant is null
+            ? Task.FromResult(Admission.Admitted)
+            : cluster.GetGrain<ITenantGrain>(GrainKeys.Tenant(tenant)).AdmitAsync();
+        await Task.WhenAll(tokenCheck, admission);
+
+        if (!tokenCheck.Result)
+        {
+            AuthMetrics.Fail("token_revoked");
+            await Problems.WriteAsync(context, ErrorCodes.Unauthorized, "The token is no longer valid; sign in again.");
+            return;
+        }
+        switch (admission.Result.Result)
+        {
+            case AdmissionResult.NotFound:
+                await Problems.WriteAsync(context, ErrorCodes.NotFound, $"Tenant '{tenant}' was not found.");
+                return;
+            case AdmissionResult.Suspended:
+                AuthMetrics.Fail("tenant_suspended");
+                await Problems.WriteAsync(context, ErrorCodes.TenantSuspended, $"Tenant '{tenant}' is suspended.");
+                return;
+            case AdmissionResult.RateLimited:
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(admission.Result.RetryAfterSeconds)).ToString(CultureInfo.InvariantCulture);
+                await Problems.WriteAsync(context, ErrorCodes.RateLimited, $"Tenant '{tenant}' is over its request rate.");
+                return;
+        }
+
+        context.Features.Set(new RequestActor(email, role.Value, tenant));
+        await next(context);
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{1,62}$")]
+    public static partial Regex Slug();
+}

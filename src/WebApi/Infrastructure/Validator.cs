@@ -1,0 +1,122 @@
+using System.Net.Mail;
+using Actors.Grains;
+using Actors.WebApi.Auth;
+
+namespace Actors.WebApi.Infrastructure;
+
+/// <summary>Collects every invalid field of a request, then refuses it as one 400 with an errors map.</summary>
+public sealed class Validator
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool IsValid => _errors.Count == 0;
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list))
+        {
+            _errors[field] = list = [];
+        }
+        list.Add(message);
+    }
+
+    public void Required(string field, string? value, int max, int min = 1)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, "is required");
+        }
+        else
+        {
+            Length(field, value, max, min);
+        }
+    }
+
+    public void Length(string field, string? value, int max, int min = 0)
+    {
+        if (value is null)
+        {
+            return;
+        }
+        if (value.Length < min || value.Length > max)
+        {
+            Add(field, min > 0 ? $"must be {min} to {max} characters" : $"must be at most {max} characters");
+        }
+        else if (value.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+        {
+            Add(field, "must not contain control characters");
+        }
+    }
+
+    public void Email(string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, "is required");
+            return;
+        }
+        if (value.Length > 254 || !MailAddress.TryCreate(value, out var parsed) || parsed.Address != value.Trim()
+            || value.Any(char.IsWhiteSpace) || !value.Contains('.', StringComparison.Ordinal))
+        {
+            Add(field, "must be an email address");
+        }
+    }
+
+    public void Range(string field, int? value, int min, int max)
+    {
+        if (value is { } v && (v < min || v > max))
+        {
+            Add(field, $"must be between {min} and {max}");
+        }
+    }
+
+    public void Slug(string field, string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            Add(field, "is required");
+        }
+        else if (!TenantAccessMiddleware.Slug().IsMatch(value))
+        {
+            Add(field, "must be 2 to 63 lower-case letters, digits or dashes, starting with a letter");
+        }
+    }
+
+    public void HttpUrl(string field, string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return;
+        }
+        if (value.Length > 2048 || !Uri.TryCreate(value, UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            Add(field, "must be an absolute http or https URL without credentials");
+        }
+    }
+
+    public void ThrowIfAny()
+    {
+        if (_errors.Count > 0)
+        {
+            throw new ActorsException(ErrorCodes.Validation, "One or more fields are invalid.",
+                _errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+        }
+    }
+}
+
+/// <summary>Paging of list routes: <c>limit</c> 1..100 (default 20) and <c>offset</c> 0 or more.</summary>
+public readonly record struct Paging(int Limit, int Offset)
+{
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 100;
+
+    public static Paging From(int? limit, int? offset, Validator errors)
+    {
+        errors.Range("limit", limit, 1, MaxLimit);
+        errors.Range("offset", offset, 0, 1_000_000);
+        return new Paging(limit ?? DefaultLimit, offset ?? 0);
+    }
+}
+
+public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int Limit, int Offset);

@@ -1,0 +1,180 @@
+using Actors.Grains;
+using Actors.Grains.Tenants;
+using Actors.WebApi.Auth;
+using Actors.WebApi.Infrastructure;
+using Npgsql;
+
+namespace Actors.WebApi.Tenants;
+
+public sealed record SmtpSettingsBody(string? Host, int? Port, string? Username, string? Password, string? FromAddress, bool? UseTls);
+
+public sealed record TenantSettingsBody(int? MaxConcurrentJobs, int? RequestsPerSecond, string? BillingServiceUrl, SmtpSettingsBody? Smtp);
+
+public sealed record CreateTenantRequest(string? Id, string? Name, TenantSettingsBody? Settings);
+
+public sealed record UpdateTenantRequest(string? Name, TenantSettingsBody? Settings);
+
+/// <summary>SMTP settings as answered: the password is never returned, only whether one is set.</summary>
+public sealed record SmtpSettingsResponse(string? Host, int Port, string? Username, bool PasswordSet, string? FromAddress, bool UseTls);
+
+public sealed record TenantSettingsResponse(int MaxConcurrentJobs, int RequestsPerSecond, string? BillingServiceUrl, SmtpSettingsResponse Smtp);
+
+public sealed record TenantResponse(string Id, string Name, string Status, bool IsActive, TenantSettingsResponse Settings,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, t.Status.ToString().ToLowerInvariant(), t.IsActive,
+        new TenantSettingsResponse(t.Settings.MaxConcurrentJobs, t.Settings.RequestsPerSecond, t.Settings.BillingServiceUrl,
+            new SmtpSettingsResponse(t.Settings.Smtp.Host, t.Settings.Smtp.Port, t.Settings.Smtp.Username,
+                !string.IsNullOrEmpty(t.Settings.Smtp.Password), t.Settings.Smtp.FromAddress, t.Settings.Smtp.UseTls)),
+        t.CreatedAt, t.UpdatedAt);
+}
+
+public sealed record TenantListItem(string Id, string Name, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public static class TenantsApi
+{
+    public static IEndpointRouteBuilder MapTenantsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/tenants").WithTags("Tenants").RequireAuthorization(Policies.Operator)
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(503);
+        group.MapPost("/", CreateAsync).WithSummary("Create a tenant.").ProducesProblem(400).ProducesProblem(409);
+        group.MapGet("/", ListAsync).WithSummary("List tenants (newest first), optionally by status.").ProducesProblem(400);
+        group.MapGet("/{id}", GetAsync).WithSummary("One tenant.").ProducesProblem(404);
+        group.MapPatch("/{id}", UpdateAsync).WithSummary("Change a tenant's name or settings.").ProducesProblem(400).ProducesProblem(404);
+        group.MapPost("/{id}/suspend", (string id, HttpContext c, IClusterClient cluster) => SetActiveAsync(id, false, c, cluster))
+            .WithSummary("Suspend a tenant: its users get 403 until it is activated; its data is kept.").ProducesProblem(404);
+        group.MapPost("/{id}/activate", (string id, HttpContext c, IClusterClient cluster) => SetActiveAsync(id, true, c, cluster))
+            .WithSummary("Activate a suspended tenant.").ProducesProblem(404);
+        return endpoints;
+    }
+
+    private static async Task<IResult> CreateAsync(CreateTenantRequest body, IClusterClient cluster)
+    {
+        var errors = new Validator();
+        errors.Slug("id", body.Id);
+        errors.Required("name", body.Name, max: 200);
+        ValidateSettings(errors, body.Settings);
+        errors.ThrowIfAny();
+
+        var settings = Apply(new TenantSettings(), body.Settings);
+        var tenant = await cluster.GetGrain<ITenantGrain>(GrainKeys.Tenant(body.Id!)).CreateAsync(new TenantDraft(body.Name!.Trim(), settings));
+        return TypedResults.Created($"/tenants/{tenant.Id}", TenantResponse.From(tenant));
+    }
+
+    private static async Task<IResult> ListAsync(NpgsqlDataSource db, string? status, int? limit, int? offset)
+    {
+        var errors = new Validator();
+        var page = Paging.From(limit, offset, errors);
+        if (status is not null && status is not ("active" or "suspended"))
+        {
+            errors.Add("status", "must be active or suspended");
+        }
+        errors.ThrowIfAny();
+
+        await using var command = db.CreateCommand(
+            """
+            SELECT id, name, status, created_at, updated_at, count(*) OVER () AS total
+              FROM tenants WHERE (@status::text IS NULL OR status = @status)
+             ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset
+            """);
+        command.Parameters.AddWithValue("status", (object?)status ?? DBNull.Value);
+        command.Parameters.AddWithValue("limit", page.Limit);
+        command.Parameters.AddWithValue("offset", page.Offset);
+        var items = new List<TenantListItem>();
+        long total = 0;
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            items.Add(new TenantListItem(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4)));
+            total = reader.GetInt64(5);
+        }
+        if (items.Count == 0 && page.Offset > 0)
+        {
+            await using var count = db.CreateCommand("SELECT count(*) FROM tenants WHERE (@status::text IS NULL OR status = @status)");
+            count.Parameters.AddWithValue("status", (object?)status ?? DBNull.Value);
+            total = (long)(await count.ExecuteScalarAsync())!;
+        }
+        return TypedResults.Ok(new Page<TenantListItem>(items, total, page.Limit, page.Offset));
+    }
+
+    private static async Task<IResult> GetAsync(string id, IClusterClient cluster)
+    {
+        var tenant = await Grain(id, cluster).GetAsync() ?? throw ActorsException.NotFound($"Tenant '{id}'");
+        return TypedResults.Ok(TenantResponse.From(tenant));
+    }
+
+    private static async Task<IResult> UpdateAsync(string id, UpdateTenantRequest body, IClusterClient cluster)
+    {
+        var errors = new Validator();
+        if (body.Name is not null)
+        {
+            errors.Required("name", body.Name, max: 200);
+        }
+        ValidateSettings(errors, body.Settings);
+        errors.ThrowIfAny();
+
+        var s = body.Settings;
+        var patch = new TenantPatch
+        {
+            Name = body.Name?.Trim(),
+            MaxConcurrentJobs = s?.MaxConcurrentJobs,
+            RequestsPerSecond = s?.RequestsPerSecond,
+            BillingServiceUrl = s?.BillingServiceUrl,
+            Smtp = s?.Smtp is null ? null : ApplySmtp(new SmtpSettings(), s.Smtp),
+        };
+        var tenant = await Grain(id, cluster).UpdateAsync(patch);
+        return TypedResults.Ok(TenantResponse.From(tenant));
+    }
+
+    private static async Task<IResult> SetActiveAsync(string id, bool active, HttpContext context, IClusterClient cluster)
+    {
+        var tenant = await Grain(id, cluster).SetActiveAsync(active, context.Actor().Email);
+        return TypedResults.Ok(TenantResponse.From(tenant));
+    }
+
+    private static ITenantGrain Grain(string id, IClusterClient cluster) =>
+        TenantAccessMiddleware.Slug().IsMatch(id)
+            ? cluster.GetGrain<ITenantGrain>(GrainKeys.Tenant(id))
+            : throw ActorsException.NotFound($"Tenant '{id}'");
+
+    private static void ValidateSettings(Validator errors, TenantSettingsBody? s)
+    {
+        if (s is null)
+        {
+            return;
+        }
+        errors.Range("settings.max_concurrent_jobs", s.MaxConcurrentJobs, 1, 1000);
+        errors.Range("settings.requests_per_second", s.RequestsPerSecond, 1, 1_000_000);
+        errors.HttpUrl("settings.billing_service_url", s.BillingServiceUrl);
+        if (s.Smtp is { } smtp)
+        {
+            errors.Length("settings.smtp.host", smtp.Host, 253);
+            errors.Range("settings.smtp.port", smtp.Port, 1, 65535);
+            errors.Length("settings.smtp.username", smtp.Username, 256);
+            errors.Length("settings.smtp.password", smtp.Password, 256);
+            if (smtp.FromAddress is not null)
+            {
+                errors.Email("settings.smtp.from_address", smtp.FromAddress);
+            }
+        }
+    }
+
+    private static TenantSettings Apply(TenantSettings current, TenantSettingsBody? s) => s is null ? current : current with
+    {
+        MaxConcurrentJobs = s.MaxConcurrentJobs ?? current.MaxConcurrentJobs,
+        RequestsPerSecond = s.RequestsPerSecond ?? current.RequestsPerSecond,
+        BillingServiceUrl = string.IsNullOrEmpty(s.BillingServiceUrl) ? current.BillingServiceUrl : s.BillingServiceUrl,
+        Smtp = s.Smtp is null ? current.Smtp : ApplySmtp(current.Smtp, s.Smtp),
+    };
+
+    private static SmtpSettings ApplySmtp(SmtpSettings current, SmtpSettingsBody s) => current with
+    {
+        Host = s.Host ?? current.Host,
+        Port = s.Port ?? current.Port,
+        Username = s.Username ?? current.Username,
+        Password = s.Password ?? current.Password,
+        FromAddress = s.FromAddress ?? current.FromAddress,
+        UseTls = s.UseTls ?? current.UseTls,
+    };
+}
