@@ -1,5 +1,7 @@
 using System.Net;
 using Actors.Grains;
+using Actors.Grains.Jobs;
+using Actors.Infrastructure.Database;
 using Actors.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
@@ -37,6 +39,11 @@ public static class SiloHosting
         silo.UseSystemTextJsonGrainStorageSerializer();
         silo.Services.Configure<SystemTextJsonGrainStorageSerializerOptions>(o => ActorsJson.Configure(o.JsonSerializerOptions));
         silo.Services.AddSingleton(TimeProvider.System);
+        silo.Services.AddActorsDatabase(connectionString);
+        silo.Services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section);
+        silo.Services.AddSingleton<IJobHandler, DiagnosticsSleepHandler>();
+        silo.AddStartupTask((services, _) =>
+            services.GetRequiredService<IGrainFactory>().GetGrain<IRetentionGrain>(RetentionGrain.Key).EnsureScheduledAsync());
         silo.AddDashboard();
         return silo;
     }

@@ -6,6 +6,7 @@ using Actors.Infrastructure.Logging;
 using Actors.Infrastructure.Observability;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
+using Actors.WebApi.Jobs;
 using Actors.WebApi.Tenants;
 using Actors.WebApi.Users;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -56,6 +57,7 @@ public class Program
             .AddCheck<ClusterHealthCheck>("cluster", HealthStatus.Unhealthy, [HealthEndpoints.ReadyTag]);
         builder.AddActorsClusterClient(connectionString, settings);
         builder.AddActorsAuth();
+        builder.Services.AddHostedService<JobMetricsCollector>();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -71,6 +73,7 @@ public class Program
         app.MapAuthApi();
         app.MapTenantsApi();
         app.MapUsersApi();
+        app.MapJobsApi();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
 namespace Actors.Infrastructure.Database;
@@ -18,7 +19,7 @@ public static class DatabaseExtensions
     /// <summary>Registers one pooled <see cref="NpgsqlDataSource"/> for the process.</summary>
     public static IServiceCollection AddActorsDatabase(this IServiceCollection services, string connectionString)
     {
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString)
+        services.TryAddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString)
         {
             Name = "actors",
         }.Build());

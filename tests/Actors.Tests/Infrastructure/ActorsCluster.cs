@@ -1,5 +1,6 @@
 using Actors.Silo;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace Actors.Tests.Infrastructure;
@@ -38,6 +39,16 @@ public static class ActorsCluster
         {
             var connectionString = siloBuilder.Configuration.GetConnectionString("Actors")!;
             siloBuilder.AddActorsSiloServices(connectionString);
+            // Job engine timings scaled down so recovery is observable within a test.
+            siloBuilder.Services.PostConfigure<Actors.Grains.Jobs.JobOptions>(o =>
+            {
+                o.HeartbeatInterval = TimeSpan.FromMilliseconds(500);
+                o.StuckAfter = TimeSpan.FromSeconds(3);
+                o.WatchdogPeriod = TimeSpan.FromSeconds(2);
+                o.RetryBaseDelay = TimeSpan.FromMilliseconds(200);
+                o.MaxRetryDelay = TimeSpan.FromSeconds(1);
+            });
+            siloBuilder.Services.PostConfigure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             siloBuilder.Configure<Orleans.Configuration.ClusterMembershipOptions>(o =>
             {
                 // Faster failure detection than production so kill tests settle quickly.

@@ -1,0 +1,440 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Actors.Grains.Jobs;
+
+/// <summary>Stored state of a job. Never reorder the [Id]s once stored.</summary>
+[GenerateSerializer, Alias("Actors.JobState")]
+public sealed record JobState
+{
+    [Id(0)] public Guid Id { get; set; }
+    [Id(1)] public string TenantId { get; set; } = "";
+    [Id(2)] public string Type { get; set; } = "";
+    [Id(3)] public string Parameters { get; set; } = "{}";
+    [Id(4)] public JobStatus Status { get; set; }
+    [Id(5)] public int Attempts { get; set; }
+    [Id(6)] public int MaxAttempts { get; set; }
+    [Id(7)] public long Processed { get; set; }
+    [Id(8)] public long? Total { get; set; }
+    [Id(9)] public string? Result { get; set; }
+    [Id(10)] public string? ErrorCode { get; set; }
+    [Id(11)] public string? ErrorMessage { get; set; }
+    [Id(12)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(13)] public DateTimeOffset? StartedAt { get; set; }
+    [Id(14)] public DateTimeOffset? HeartbeatAt { get; set; }
+    [Id(15)] public DateTimeOffset? CompletedAt { get; set; }
+    [Id(16)] public Guid? ScheduleId { get; set; }
+    [Id(17)] public DateTimeOffset? NextAttemptAt { get; set; }
+    [Id(18)] public bool CancelRequested { get; set; }
+    [Id(19)] public string RequestHash { get; set; } = "";
+    [Id(20)] public string CreatedBy { get; set; } = "";
+}
+
+public sealed partial class JobGrain(
+    [PersistentState("job")] IPersistentState<JobState> state,
+    IEnumerable<IJobHandler> handlers,
+    IOptions<JobOptions> options,
+    TimeProvider clock,
+    ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
+{
+    private const string Watchdog = "job-watchdog";
+    private readonly JobOptions _options = options.Value;
+
+    // The run this activation started, if any. A processing job with no local run was started by an
+    // activation that is gone (its silo died): the watchdog decides what happens to it.
+    private CancellationTokenSource? _cts;
+    private JobRun? _run;
+    private int _runId;
+    private bool _timedOut;
+    private IGrainTimer? _heartbeat;
+    private long _startedTimestamp;
+
+    private bool Exists => state.RecordExists && state.State.Id != Guid.Empty;
+    private JobState S => state.State;
+
+    public Task<JobInfo?> GetAsync() => Task.FromResult(Exists ? ToInfo() : null);
+
+    public async Task<JobInfo> SubmitAsync(JobDraft draft)
+    {
+        if (Exists)
+        {
+            return S.RequestHash == draft.RequestHash
+                ? ToInfo() with { Existing = true }
+                : throw new ActorsException(ErrorCodes.IdempotencyKeyReused,
+                    "This Idempotency-Key was used for a different job request.");
+        }
+        var handler = Handler(draft.Type) ?? throw ActorsException.Invalid("type", $"unknown job type '{draft.Type}'");
+        using (var parameters = JsonDocument.Parse(draft.ParametersJson))
+        {
+            if (handler.Validate(parameters.RootElement) is { Count: > 0 } errors)
+            {
+                throw new ActorsException(ErrorCodes.Validation, "The job parameters are invalid.", errors);
+            }
+        }
+        var id = this.GetPrimaryKey(out var tenant);
+        var now = clock.GetUtcNow();
+        state.State = new JobState
+        {
+            Id = id,
+            TenantId = tenant!,
+            Type = draft.Type,
+            Parameters = draft.ParametersJson,
+            Status = JobStatus.Queued,
+            MaxAttempts = draft.MaxAttempts ?? handler.DefaultMaxAttempts,
+            CreatedAt = now,
+            ScheduleId = draft.ScheduleId,
+            RequestHash = draft.RequestHash,
+            CreatedBy = draft.Actor,
+        };
+        await state.PersistAsync(this);
+        JobMetrics.Total.WithLabels(S.Type, "queued").Inc();
+        await this.RegisterOrUpdateReminder(Watchdog, _options.WatchdogPeriod, _options.WatchdogPeriod);
+        Dispatcher().NotifyAsync().Ignore();
+        return ToInfo();
+    }
+
+    public async Task<bool> StartAsync()
+    {
+        if (!Exists || S.Status != JobStatus.Queued || _run is not null || S.NextAttemptAt > clock.GetUtcNow())
+        {
+            return false;
+        }
+        var handler = Handler(S.Type);
+        if (handler is null)
+        {
+            await EndAsync(JobStatus.Failed, null, JobErrorCodes.UnknownType, $"No handler for job type '{S.Type}' on this silo.");
+            return false;
+        }
+        var now = clock.GetUtcNow();
+        S.Status = JobStatus.Processing;
+        S.Attempts++;
+        S.StartedAt = now;
+        S.HeartbeatAt = now;
+        S.NextAttemptAt = null;
+        S.Processed = 0;
+        S.Total = null;
+        await state.PersistAsync(this);
+        JobMetrics.Total.WithLabels(S.Type, "processing").Inc();
+        Launch(handler);
+        return true;
+    }
+
+    private void Launch(IJobHandler handler)
+    {
+        using var parameters = JsonDocument.Parse(S.Parameters);
+        var run = new JobRun(S.Id, S.TenantId, S.Attempts, parameters.RootElement.Clone(), GrainFactory);
+        var cts = new CancellationTokenSource();
+        var runId = ++_runId;
+        _run = run;
+        _cts = cts;
+        _timedOut = false;
+        _startedTimestamp = Stopwatch.GetTimestamp();
+        _heartbeat = this.RegisterGrainTimer(HeartbeatAsync,
+            new GrainTimerCreationOptions(_options.HeartbeatInterval, _options.HeartbeatInterval) { KeepAlive = true });
+        var self = this.AsReference<IJobGrain>();
+        LogStarted(logger, S.Id, S.Type, S.TenantId, S.Attempts);
+
+        // Off the grain's turn: status, progress and cancel are answered while the handler works.
+        _ = Task.Run(async () =>
+        {
+            JobOutcome outcome;
+            try
+            {
+                var result = await handler.RunAsync(run, cts.Token);
+                outcome = new JobOutcome(JobOutcomeKind.Succeeded, result is null ? null : JsonSerializer.Serialize(result, ActorsJson.Options), null, null, false, runId);
+            }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            {
+                outcome = new JobOutcome(JobOutcomeKind.Cancelled, null, null, null, false, runId);
+            }
+            catch (JobFailedException ex)
+            {
+                outcome = new JobOutcome(JobOutcomeKind.Failed, null, ex.Code, ex.Message, ex.Retryable, runId);
+            }
+            catch (Exception ex)
+            {
+                outcome = new JobOutcome(JobOutcomeKind.Failed, null, JobErrorCodes.HandlerFailed, ex.Message, true, runId);
+            }
+            // Report back through the grain's own mailbox; retried because a lost report would leave
+            // the job processing until the watchdog notices.
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    await self.FinishAsync(outcome);
+                    return;
+                }
+                catch (Exception) when (attempt < 5)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1 << attempt));
+                }
+                catch (Exception)
+                {
+                    return;
+                }
+            }
+        });
+    }
+
+    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        if (_run is null || !Exists || S.Status != JobStatus.Processing)
+        {
+            return;
+        }
+        var handler = Handler(S.Type);
+        if (handler is not null && Stopwatch.GetElapsedTime(_startedTimestamp) > handler.Timeout && !_timedOut)
+        {
+            _timedOut = true;
+            _cts?.Cancel();
+        }
+        S.HeartbeatAt = clock.GetUtcNow();
+        S.Processed = _run.Processed;
+        S.Total = _run.Total;
+        await state.PersistAsync(this);
+    }
+
+    public async Task FinishAsync(JobOutcome outcome)
+    {
+        if (outcome.RunId != _runId || _run is null || !Exists || S.Status != JobStatus.Processing)
+        {
+            return;
+        }
+        var run = _run;
+        StopRun();
+        S.Processed = run.Processed;
+        S.Total = run.Total;
+        var elapsed = Stopwatch.GetElapsedTime(_startedTimestamp).TotalSeconds;
+        var kind = outcome.Kind == JobOutcomeKind.Cancelled && _timedOut && !S.CancelRequested ? JobOutcomeKind.TimedOut : outcome.Kind;
+        JobMetrics.Duration.WithLabels(S.Type, kind.ToString().ToLowerInvariant()).Observe(elapsed);
+
+        switch (kind)
+        {
+            case JobOutcomeKind.Succeeded:
+                await EndAsync(JobStatus.Completed, outcome.ResultJson, null, null);
+                break;
+            case JobOutcomeKind.Cancelled:
+                await EndAsync(JobStatus.Cancelled, null, "cancelled", "Cancelled while running.");
+                break;
+            case JobOutcomeKind.TimedOut:
+                await FailOrRetryAsync(JobErrorCodes.TimedOut, "The run exceeded its type's timeout.", retryable: true);
+                break;
+            default:
+                await FailOrRetryAsync(outcome.ErrorCode ?? JobErrorCodes.HandlerFailed, outcome.ErrorMessage ?? "failed", outcome.Retryable);
+                break;
+        }
+    }
+
+    public async Task<JobInfo> CancelAsync(string actor)
+    {
+        EnsureExists();
+        switch (S.Status)
+        {
+            case JobStatus.Queued:
+                await EndAsync(JobStatus.Cancelled, null, "cancelled", $"Cancelled by {actor} before it started.");
+                break;
+            case JobStatus.Processing when _run is not null:
+                S.CancelRequested = true;
+                await state.PersistAsync(this);
+                _cts?.Cancel();
+                break;
+            case JobStatus.Processing:
+                // Its run died with its silo: nothing is running, so it ends here.
+                await EndAsync(JobStatus.Cancelled, null, "cancelled", $"Cancelled by {actor}; its run had stopped.");
+                break;
+            default:
+                throw ActorsException.Conflict($"Job is already {S.Status.ToString().ToLowerInvariant()}.");
+        }
+        return ToInfo();
+    }
+
+    public async Task<JobInfo> RetryAsync(string actor)
+    {
+        EnsureExists();
+        if (S.Status is not (JobStatus.Failed or JobStatus.Cancelled))
+        {
+            throw ActorsException.Conflict($"Only failed or cancelled jobs can be retried; this one is {S.Status.ToString().ToLowerInvariant()}.");
+        }
+        S.Status = JobStatus.Queued;
+        S.Attempts = 0;
+        S.ErrorCode = null;
+        S.ErrorMessage = null;
+        S.CompletedAt = null;
+        S.NextAttemptAt = null;
+        S.CancelRequested = false;
+        S.Result = null;
+        await state.PersistAsync(this);
+        JobMetrics.Total.WithLabels(S.Type, "queued").Inc();
+        await this.RegisterOrUpdateReminder(Watchdog, _options.WatchdogPeriod, _options.WatchdogPeriod);
+        Dispatcher().NotifyAsync().Ignore();
+        return ToInfo();
+    }
+
+    /// <summary>
+    /// The durable wake-up. Ticks may be missed or doubled: each one only looks at the state and
+    /// does what it says, so running it twice changes nothing.
+    /// </summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!Exists || S.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled)
+        {
+            await UnregisterWatchdogAsync();
+            return;
+        }
+        if (S.Status == JobStatus.Queued)
+        {
+            Dispatcher().NotifyAsync().Ignore();
+            return;
+        }
+        if (_run is null && clock.GetUtcNow() - (S.HeartbeatAt ?? S.CreatedAt) > _options.StuckAfter)
+        {
+            LogStuck(logger, S.Id, S.Type, S.HeartbeatAt);
+            await FailOrRetryAsync(JobErrorCodes.Stuck, "Its heartbeat stopped (the silo running it was lost).", retryable: true);
+        }
+    }
+
+    private async Task FailOrRetryAsync(string code, string message, bool retryable)
+    {
+        S.ErrorCode = code;
+        S.ErrorMessage = message;
+        if (retryable && S.Attempts < S.MaxAttempts && !S.CancelRequested)
+        {
+            S.Status = JobStatus.Queued;
+            S.NextAttemptAt = clock.GetUtcNow() + RetryDelay(S.Attempts);
+            await state.PersistAsync(this);
+            JobMetrics.Total.WithLabels(S.Type, "retrying").Inc();
+            LogRetry(logger, S.Id, S.Type, S.Attempts, code, S.NextAttemptAt.Value);
+            Dispatcher().NotifyAsync().Ignore();
+            return;
+        }
+        await EndAsync(JobStatus.Failed, null, code, message);
+    }
+
+    private TimeSpan RetryDelay(int attempts)
+    {
+        // Exponential backoff with equal jitter: half fixed, half random.
+        var exponential = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Max(0, attempts - 1));
+        var capped = Math.Min(exponential, _options.MaxRetryDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped / 2 + Random.Shared.NextDouble() * capped / 2);
+    }
+
+    private async Task EndAsync(JobStatus status, string? result, string? code, string? message)
+    {
+        StopRun();
+        S.Status = status;
+        S.Result = result;
+        if (status != JobStatus.Completed)
+        {
+            S.ErrorCode = code;
+            S.ErrorMessage = message;
+        }
+        else
+        {
+            S.ErrorCode = null;
+            S.ErrorMessage = null;
+        }
+        S.CompletedAt = clock.GetUtcNow();
+        S.NextAttemptAt = null;
+        await state.PersistAsync(this);
+        JobMetrics.Total.WithLabels(S.Type, status.ToString().ToLowerInvariant()).Inc();
+        LogEnded(logger, S.Id, S.Type, S.Status.ToString().ToLowerInvariant(), code);
+        await UnregisterWatchdogAsync();
+        Dispatcher().NotifyAsync().Ignore();
+    }
+
+    /// <summary>
+    /// A silo stopping gracefully hands its running jobs back to the queue at once (the attempt is
+    /// not counted), instead of leaving them for the stuck-job watchdog.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_run is not null && Exists && S.Status == JobStatus.Processing)
+        {
+            _cts?.Cancel();
+            StopRun();
+            S.Status = JobStatus.Queued;
+            S.Attempts = Math.Max(0, S.Attempts - 1);
+            S.HeartbeatAt = clock.GetUtcNow();
+            try
+            {
+                await state.WriteStateAsync(cancellationToken);
+                Dispatcher().NotifyAsync().Ignore();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The watchdog on another silo will find it stuck and requeue it.
+                LogHandBackFailed(logger, S.Id, ex.Message);
+            }
+        }
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} could not be handed back on deactivation: {Reason}")]
+    private static partial void LogHandBackFailed(ILogger logger, Guid jobId, string reason);
+
+    private void StopRun()
+    {
+        _heartbeat?.Dispose();
+        _heartbeat = null;
+        _run = null;
+        _cts?.Dispose();
+        _cts = null;
+    }
+
+    private async Task UnregisterWatchdogAsync()
+    {
+        if (await this.GetReminder(Watchdog) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private IJobHandler? Handler(string type) => handlers.FirstOrDefault(h => h.Type == type);
+
+    private IJobDispatcherGrain Dispatcher() => GrainFactory.GetGrain<IJobDispatcherGrain>(JobDispatcherGrain.Key(S.TenantId));
+
+    private void EnsureExists()
+    {
+        if (!Exists)
+        {
+            throw ActorsException.NotFound("Job");
+        }
+    }
+
+    private JobInfo ToInfo() => new()
+    {
+        Id = S.Id,
+        TenantId = S.TenantId,
+        Type = S.Type,
+        ParametersJson = S.Parameters,
+        Status = S.Status,
+        Attempts = S.Attempts,
+        MaxAttempts = S.MaxAttempts,
+        Processed = _run?.Processed ?? S.Processed,
+        Total = _run?.Total ?? S.Total,
+        ResultJson = S.Result,
+        ErrorCode = S.ErrorCode,
+        ErrorMessage = S.ErrorMessage,
+        CreatedAt = S.CreatedAt,
+        StartedAt = S.StartedAt,
+        HeartbeatAt = S.HeartbeatAt,
+        CompletedAt = S.CompletedAt,
+        ScheduleId = S.ScheduleId,
+        NextAttemptAt = S.NextAttemptAt,
+        CancelRequested = S.CancelRequested,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ({JobType}) of tenant {TenantId} started, attempt {Attempt}")]
+    private static partial void LogStarted(ILogger logger, Guid jobId, string jobType, string tenantId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) attempt {Attempt} failed with {ErrorCode}; retry at {NextAttemptAt}")]
+    private static partial void LogRetry(ILogger logger, Guid jobId, string jobType, int attempt, string errorCode, DateTimeOffset nextAttemptAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) is stuck: last heartbeat {HeartbeatAt}")]
+    private static partial void LogStuck(ILogger logger, Guid jobId, string jobType, DateTimeOffset? heartbeatAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ({JobType}) ended {Status} {ErrorCode}")]
+    private static partial void LogEnded(ILogger logger, Guid jobId, string jobType, string status, string? errorCode);
+}

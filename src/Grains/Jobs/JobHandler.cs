@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Prometheus;
+
+namespace Actors.Grains.Jobs;
+
+/// <summary>Runs one job type. Registered in the silo's services; found by <see cref="Type"/>.</summary>
+public interface IJobHandler
+{
+    string Type { get; }
+
+    /// <summary>A run longer than this is cancelled and counted as a timed-out attempt.</summary>
+    TimeSpan Timeout { get; }
+
+    int DefaultMaxAttempts { get; }
+
+    /// <summary>Checks parameters at submission; answers field errors (empty when valid).</summary>
+    IReadOnlyDictionary<string, string[]> Validate(JsonElement parameters);
+
+    /// <summary>Does the work. Throw <see cref="JobFailedException"/> for a failure with a stable code.</summary>
+    Task<object?> RunAsync(JobRun run, CancellationToken cancellationToken);
+}
+
+/// <summary>What a handler knows about the run it serves.</summary>
+public sealed class JobRun(Guid jobId, string tenantId, int attempt, JsonElement parameters, IGrainFactory grains)
+{
+    private long _processed;
+    private long _total = -1;
+
+    public Guid JobId => jobId;
+    public string TenantId => tenantId;
+    public int Attempt => attempt;
+    public JsonElement Parameters => parameters;
+    public IGrainFactory Grains => grains;
+
+    public long Processed => Interlocked.Read(ref _processed);
+    public long? Total => Interlocked.Read(ref _total) is var t && t >= 0 ? t : null;
+
+    /// <summary>Progress is published with the next heartbeat.</summary>
+    public void ReportProgress(long processed, long? total = null)
+    {
+        Interlocked.Exchange(ref _processed, processed);
+        if (total is { } value)
+        {
+            Interlocked.Exchange(ref _total, value);
+        }
+    }
+}
+
+/// <summary>A job failure with a stable code; <see cref="Retryable"/> false ends the job at once.</summary>
+public sealed class JobFailedException(string code, string message, bool retryable = true) : Exception(message)
+{
+    public string Code { get; } = code;
+    public bool Retryable { get; } = retryable;
+}
+
+/// <summary>Section <c>Jobs</c>.</summary>
+public sealed class JobOptions
+{
+    public const string Section = "Jobs";
+
+    /// <summary>How often a running job records its heartbeat and progress.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A processing job whose heartbeat is older than this (and not running here) is stuck.</summary>
+    public TimeSpan StuckAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Period of each unfinished job's reminder: the durable wake-up after a silo dies.</summary>
+    public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>First retry delay; doubles per attempt, with full jitter, capped at <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Finished jobs older than this are deleted by the retention task.</summary>
+    public int RetentionDays { get; set; } = 90;
+
+    /// <summary>Period of the retention task.</summary>
+    public TimeSpan RetentionPeriod { get; set; } = TimeSpan.FromHours(1);
+}
+
+public static class JobMetrics
+{
+    public static readonly Histogram Duration = Metrics.CreateHistogram(
+        "job_processing_duration_seconds", "Duration of job runs, by type and outcome.",
+        new HistogramConfiguration
+        {
+            LabelNames = ["type", "outcome"],
+            Buckets = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600],
+        });
+
+    public static readonly Counter Total = Metrics.CreateCounter(
+        "jobs_total", "Job state transitions, by type and the status reached.",
+        new CounterConfiguration { LabelNames = ["type", "status"] });
+}

@@ -1,0 +1,226 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Actors.Grains;
+using Actors.Grains.Jobs;
+using Actors.WebApi.Auth;
+using Actors.WebApi.Infrastructure;
+using Npgsql;
+
+namespace Actors.WebApi.Jobs;
+
+public sealed record SubmitJobRequest(string? Type, JsonElement? Parameters, int? MaxAttempts);
+
+public sealed record JobProgress(long Processed, long? Total);
+
+public sealed record JobError(string Code, string? Message);
+
+public sealed record JobResponse(
+    Guid Id, string TenantId, string Type, string Status, int Attempts, int MaxAttempts, JobProgress Progress,
+    JsonElement Parameters, JsonElement? Result, JobError? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
+    DateTimeOffset? HeartbeatAt, DateTimeOffset? CompletedAt, DateTimeOffset? NextAttemptAt, Guid? ScheduleId, bool CancelRequested)
+{
+    public static JobResponse From(JobInfo j) => new(
+        j.Id, j.TenantId, j.Type, j.Status.ToString().ToLowerInvariant(), j.Attempts, j.MaxAttempts, new JobProgress(j.Processed, j.Total),
+        Parse(j.ParametersJson) ?? default, Parse(j.ResultJson), j.ErrorCode is null ? null : new JobError(j.ErrorCode, j.ErrorMessage),
+        j.CreatedAt, j.StartedAt, j.HeartbeatAt, j.CompletedAt, j.NextAttemptAt, j.ScheduleId, j.CancelRequested);
+
+    private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+}
+
+public sealed record JobListItem(Guid Id, string Type, string Status, int Attempts, int MaxAttempts, JobProgress Progress,
+    JobError? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt);
+
+public sealed record JobsHealth(string Status, long Queued, long Processing, long Stuck, long FailedLast24h,
+    double? OldestQueuedAgeSeconds, DateTimeOffset Timestamp);
+
+public static class JobsApi
+{
+    public const int MaxParametersBytes = 64 * 1024;
+    private static readonly string[] Statuses = ["queued", "processing", "completed", "failed", "cancelled"];
+
+    public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/jobs").WithTags("Jobs")
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
+        group.MapPost("/", SubmitAsync).RequireAuthorization(Policies.Writer)
+            .WithSummary("Queue a job (202 with Location). Idempotency-Key: the same key and body answer the first job.")
+            .ProducesProblem(400).ProducesProblem(422);
+        group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader)
+            .WithSummary("List the tenant's jobs, newest first; filter by status and type.").ProducesProblem(400);
+        group.MapGet("/failed", (HttpContext c, NpgsqlDataSource db, int? limit, int? offset) => ListAsync(c, db, "failed", null, limit, offset))
+            .RequireAuthorization(Policies.Reader).WithSummary("The tenant's failed jobs, newest first.").ProducesProblem(400);
+        group.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Policies.Reader)
+            .WithSummary("One job with its progress, result or error.").ProducesProblem(404);
+        group.MapPost("/{id:guid}/cancel", async (Guid id, HttpContext c, IClusterClient cluster) =>
+                TypedResults.Ok(JobResponse.From(await Grain(id, c, cluster).CancelAsync(c.Actor().Email))))
+            .RequireAuthorization(Policies.Writer)
+            .WithSummary("Cancel: a queued job never starts; a running one is told and ends cancelled.")
+            .ProducesProblem(404).ProducesProblem(409);
+        group.MapPost("/{id:guid}/retry", async (Guid id, HttpContext c, IClusterClient cluster) =>
+                TypedResults.Ok(JobResponse.From(await Grain(id, c, cluster).RetryAsync(c.Actor().Email))))
+            .RequireAuthorization(Policies.Writer)
+            .WithSummary("Put a failed or cancelled job back in the queue.").ProducesProblem(404).ProducesProblem(409);
+
+        endpoints.MapGet("/healthz/jobs", JobsHealthAsync).WithTags("Operations")
+            .WithSummary("Job queue health: queued, processing, stuck, failed in 24 h, age of the oldest queued job.")
+            .ProducesProblem(503);
+        return endpoints;
+    }
+
+    private static async Task<IResult> SubmitAsync(SubmitJobRequest body, HttpContext context, IClusterClient cluster)
+    {
+        var actor = context.Actor();
+        var tenant = actor.RequireTenant();
+        var errors = new Validator();
+        if (string.IsNullOrEmpty(body.Type))
+        {
+            errors.Add("type", "is required");
+        }
+        else if (!JobTypes.All.Contains(body.Type))
+        {
+            errors.Add("type", "must be one of: " + string.Join(", ", JobTypes.All));
+        }
+        var parameters = body.Parameters is { ValueKind: JsonValueKind.Object } p ? p.GetRawText() : body.Parameters is null or { ValueKind: JsonValueKind.Null } ? "{}" : null;
+        if (parameters is null)
+        {
+            errors.Add("parameters", "must be a JSON object");
+        }
+        else if (Encoding.UTF8.GetByteCount(parameters) > MaxParametersBytes)
+        {
+            errors.Add("parameters", $"must be at most {MaxParametersBytes / 1024} KB");
+        }
+        errors.Range("max_attempts", body.MaxAttempts, 1, 20);
+        var key = IdempotencyKey.Read(context.Request, errors);
+        errors.ThrowIfAny();
+
+        var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "job", key);
+        var hash = IdempotencyKey.Hash(body.Type!, parameters!, body.MaxAttempts?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
+        var job = await cluster.GetGrain<IJobGrain>(id, tenant).SubmitAsync(new JobDraft(body.Type!, parameters!, body.MaxAttempts, hash, actor.Email, null));
+        if (job.Existing)
+        {
+            context.Response.Headers["Idempotent-Replayed"] = "true";
+        }
+        return TypedResults.Accepted($"/jobs/{job.Id}", JobResponse.From(job));
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, HttpContext context, IClusterClient cluster)
+    {
+        var job = await Grain(id, context, cluster).GetAsync() ?? throw ActorsException.NotFound("Job");
+        return TypedResults.Ok(JobResponse.From(job));
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, NpgsqlDataSource db, string? status, string? type, int? limit, int? offset)
+    {
+        var tenant = context.Actor().RequireTenant();
+        var errors = new Validator();
+        var page = Paging.From(limit, offset, errors);
+        if (status is not null && !Statuses.Contains(status))
+        {
+            errors.Add("status", "must be one of: " + string.Join(", ", Statuses));
+        }
+        errors.Length("type", type, 64);
+        errors.ThrowIfAny();
+
+        var order = status == "failed" ? "completed_at DESC NULLS LAST, id" : "created_at DESC, id";
+        await using var command = db.CreateCommand(
+            $"""
+            SELECT id, type, status, attempts, max_attempts, processed, total, error_code, error_message,
+                   created_at, started_at, completed_at, count(*) OVER () AS total_count
+              FROM jobs
+             WHERE tenant_id = @tenant AND (@status::text IS NULL OR status = @status) AND (@type::text IS NULL OR type = @type)
+             ORDER BY {order} LIMIT @limit OFFSET @offset
+            """);
+        command.Parameters.AddWithValue("tenant", tenant);
+        command.Parameters.AddWithValue("status", (object?)status ?? DBNull.Value);
+        command.Parameters.AddWithValue("type", (object?)type ?? DBNull.Value);
+        command.Parameters.AddWithValue("limit", page.Limit);
+        command.Parameters.AddWithValue("offset", page.Offset);
+        var items = new List<JobListItem>();
+        long total = 0;
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                items.Add(new JobListItem(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt32(4),
+                    new JobProgress(reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6)),
+                    reader.IsDBNull(7) ? null : new JobError(reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8)),
+                    reader.GetFieldValue<DateTimeOffset>(9), reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10),
+                    reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11)));
+                total = reader.GetInt64(12);
+            }
+        }
+        if (items.Count == 0 && page.Offset > 0)
+        {
+            await using var count = db.CreateCommand(
+                "SELECT count(*) FROM jobs WHERE tenant_id = @tenant AND (@status::text IS NULL OR status = @status) AND (@type::text IS NULL OR type = @type)");
+            count.Parameters.AddWithValue("tenant", tenant);
+            count.Parameters.AddWithValue("status", (object?)status ?? DBNull.Value);
+            count.Parameters.AddWithValue("type", (object?)type ?? DBNull.Value);
+            total = (long)(await count.ExecuteScalarAsync())!;
+        }
+        return TypedResults.Ok(new Page<JobListItem>(items, total, page.Limit, page.Offset));
+    }
+
+    public static async Task<JobsHealth> ReadHealthAsync(NpgsqlDataSource db, TimeSpan stuckAfter)
+    {
+        await using var command = db.CreateCommand(
+            """
+            SELECT count(*) FILTER (WHERE status = 'queued'),
+                   count(*) FILTER (WHERE status = 'processing'),
+                   count(*) FILTER (WHERE status = 'processing' AND heartbeat_at < now() - make_interval(secs => @stuck)),
+                   count(*) FILTER (WHERE status = 'failed' AND completed_at > now() - interval '24 hours'),
+                   extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'queued'))::float8
+              FROM jobs WHERE status IN ('queued', 'processing', 'failed')
+            """);
+        command.Parameters.AddWithValue("stuck", stuckAfter.TotalSeconds);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var stuck = reader.GetInt64(2);
+        return new JobsHealth(stuck > 0 ? "degraded" : "healthy", reader.GetInt64(0), reader.GetInt64(1), stuck, reader.GetInt64(3),
+            reader.IsDBNull(4) ? null : Math.Round(reader.GetDouble(4), 3), DateTimeOffset.UtcNow);
+    }
+
+    private static async Task<IResult> JobsHealthAsync(NpgsqlDataSource db, IConfiguration configuration) =>
+        TypedResults.Ok(await ReadHealthAsync(db, StuckAfter(configuration)));
+
+    public static TimeSpan StuckAfter(IConfiguration configuration) =>
+        configuration.GetValue<TimeSpan?>("Jobs:StuckAfter") ?? TimeSpan.FromSeconds(60);
+
+    private static IJobGrain Grain(Guid id, HttpContext context, IClusterClient cluster) =>
+        cluster.GetGrain<IJobGrain>(id, context.Actor().RequireTenant());
+}
+
+/// <summary>The <c>Idempotency-Key</c> header: a retried create lands on the same grain.</summary>
+public static class IdempotencyKey
+{
+    public const string Header = "Idempotency-Key";
+
+    public static string? Read(HttpRequest request, Validator errors)
+    {
+        var value = request.Headers[Header].ToString();
+        if (value.Length == 0)
+        {
+            return null;
+        }
+        if (value.Length > 255 || value.Any(c => c < 0x21 || c > 0x7e))
+        {
+            errors.Add(Header, "must be 1 to 255 visible ASCII characters");
+            return null;
+        }
+        return value;
+    }
+
+    /// <summary>A stable id from tenant, resource kind and key: the same key always names the same grain.</summary>
+    public static Guid DeriveId(string tenant, string kind, string key)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{tenant}\n{kind}\n{key}"));
+        var bytes = hash.AsSpan(0, 16).ToArray();
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8: custom (RFC 9562)
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    public static string Hash(params string[] parts) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\u001f", parts))));
+}
