@@ -1,0 +1,72 @@
+using Actors.Grains;
+using Actors.Grains.Jobs;
+using Actors.Grains.Tenants;
+using Actors.Tests.Infrastructure;
+
+namespace Actors.Tests.Jobs;
+
+/// <summary>Jobs on a silo that dies continue elsewhere; retention removes old finished jobs.</summary>
+public sealed class JobRecoveryTests
+{
+    [Fact]
+    public async Task JobsRunningOnAKilledSiloAreResumedElsewhereAndComplete()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var cluster = await ActorsCluster.StartAsync(db, silos: 2);
+        var victim = cluster.SecondarySilos[0];
+        const string tenant = "recovery";
+        await cluster.Client.GetGrain<ITenantGrain>(GrainKeys.Tenant(tenant))
+            .CreateAsync(new TenantDraft("Recovery", new TenantSettings { MaxConcurrentJobs = 20 }));
+
+        var ids = Enumerable.Range(0, 12).Select(_ => Guid.NewGuid()).ToList();
+        foreach (var id in ids)
+        {
+            await cluster.Client.GetGrain<IJobGrain>(id, tenant).SubmitAsync(
+                new JobDraft(JobTypes.DiagnosticsSleep, """{"steps":40,"step_ms":100}""", 3, "h-" + id, "test", null));
+        }
+        await Wait.UntilAsync(async () => await db.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE status = 'processing'") == ids.Count,
+            TimeSpan.FromSeconds(30), "all jobs processing");
+
+        // Placement is random: note which jobs run on the silo about to die.
+        var onVictim = (await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, [victim.SiloAddress]))
+            .Where(g => g.GrainType.Contains("JobGrain", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(onVictim);
+
+        await cluster.KillSiloAsync(victim);
+        await cluster.WaitForLivenessToStabilizeAsync();
+
+        await Wait.UntilAsync(async () => await db.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE status = 'completed'") == ids.Count,
+            TimeSpan.FromSeconds(90), "every job completes after the kill");
+        Assert.True(await db.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE attempts >= 2") >= onVictim.Count,
+            "the jobs of the killed silo ran again");
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE status <> 'completed'"));
+    }
+
+    [Fact]
+    public async Task RetentionDeletesOnlyFinishedJobsOlderThanTheSetting()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var cluster = await ActorsCluster.StartAsync(db, silos: 1);
+        const string tenant = "retention";
+        await cluster.Client.GetGrain<ITenantGrain>(GrainKeys.Tenant(tenant)).CreateAsync(new TenantDraft("Retention", new TenantSettings()));
+        var old = Guid.NewGuid();
+        var recent = Guid.NewGuid();
+        foreach (var id in new[] { old, recent })
+        {
+            await cluster.Client.GetGrain<IJobGrain>(id, tenant).SubmitAsync(
+                new JobDraft(JobTypes.DiagnosticsSleep, """{"steps":1,"step_ms":1}""", 1, "h", "test", null));
+        }
+        await Wait.UntilAsync(async () => await db.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE status = 'completed'") == 2,
+            TimeSpan.FromSeconds(30), "both jobs complete");
+        // Age one of them past the 90-day retention, in its stored state (the row follows by trigger).
+        await db.ScalarAsync<int>(
+            "UPDATE grain_state SET payload = jsonb_set(payload, '{completed_at}', to_jsonb((now() - interval '91 days')::text)) WHERE payload->>'id' = @id",
+            ("id", old.ToString()));
+
+        var deleted = await cluster.Client.GetGrain<IRetentionGrain>(RetentionGrain.Key).RunAsync();
+
+        Assert.Equal(1, deleted);
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE id = @id", ("id", old)));
+        Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE id = @id", ("id", recent)));
+    }
+}
