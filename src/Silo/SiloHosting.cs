@@ -1,6 +1,9 @@
 using System.Net;
 using Actors.Grains;
+using Actors.Grains.Candidates;
 using Actors.Grains.Jobs;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
 using Actors.Infrastructure.Database;
 using Actors.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +45,29 @@ public static class SiloHosting
         silo.Services.AddActorsDatabase(connectionString);
         silo.Services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section);
         silo.Services.AddSingleton<IJobHandler, DiagnosticsSleepHandler>();
+        silo.Services.AddSingleton<IJobHandler, CandidatesImportHandler>();
+        silo.Services.AddSingleton<IJobHandler, BillingProvisionHandler>();
+        silo.Services.AddHttpClient(BillingProvisionHandler.ClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
+            .AddResilienceHandler("billing", pipeline =>
+            {
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = 3,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromMilliseconds(200),
+                });
+                pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                {
+                    FailureRatio = 0.9,
+                    MinimumThroughput = 10,
+                    SamplingDuration = TimeSpan.FromSeconds(30),
+                    BreakDuration = TimeSpan.FromSeconds(15),
+                });
+                pipeline.AddTimeout(TimeSpan.FromSeconds(10));
+            })
+            // One pipeline (and circuit) per billing host: one tenant's broken service never opens another's.
+            .SelectPipelineByAuthority();
         silo.AddStartupTask((services, _) =>
             services.GetRequiredService<IGrainFactory>().GetGrain<IRetentionGrain>(RetentionGrain.Key).EnsureScheduledAsync());
         silo.AddDashboard();

@@ -6,6 +6,7 @@ using Actors.Infrastructure.Logging;
 using Actors.Infrastructure.Observability;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
+using Actors.WebApi.Candidates;
 using Actors.WebApi.Jobs;
 using Actors.WebApi.Tenants;
 using Actors.WebApi.Users;
@@ -74,6 +75,7 @@ public class Program
         app.MapTenantsApi();
         app.MapUsersApi();
         app.MapJobsApi();
+        app.MapCandidatesApi();
         return app;
     }
 }

@@ -124,7 +124,7 @@ public sealed partial class JobGrain(
     private void Launch(IJobHandler handler)
     {
         using var parameters = JsonDocument.Parse(S.Parameters);
-        var run = new JobRun(S.Id, S.TenantId, S.Attempts, parameters.RootElement.Clone(), GrainFactory);
+        var run = new JobRun(S.Id, S.TenantId, S.Attempts, S.MaxAttempts, parameters.RootElement.Clone(), GrainFactory);
         var cts = new CancellationTokenSource();
         var runId = ++_runId;
         _run = run;

@@ -21,7 +21,7 @@ public interface IJobHandler
 }
 
 /// <summary>What a handler knows about the run it serves.</summary>
-public sealed class JobRun(Guid jobId, string tenantId, int attempt, JsonElement parameters, IGrainFactory grains)
+public sealed class JobRun(Guid jobId, string tenantId, int attempt, int maxAttempts, JsonElement parameters, IGrainFactory grains)
 {
     private long _processed;
     private long _total = -1;
@@ -29,6 +29,8 @@ public sealed class JobRun(Guid jobId, string tenantId, int attempt, JsonElement
     public Guid JobId => jobId;
     public string TenantId => tenantId;
     public int Attempt => attempt;
+    public int MaxAttempts => maxAttempts;
+    public bool IsLastAttempt => attempt >= maxAttempts;
     public JsonElement Parameters => parameters;
     public IGrainFactory Grains => grains;
 

@@ -212,14 +212,7 @@ public static class IdempotencyKey
     }
 
     /// <summary>A stable id from tenant, resource kind and key: the same key always names the same grain.</summary>
-    public static Guid DeriveId(string tenant, string kind, string key)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{tenant}\n{kind}\n{key}"));
-        var bytes = hash.AsSpan(0, 16).ToArray();
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8: custom (RFC 9562)
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
-    }
+    public static Guid DeriveId(string tenant, string kind, string key) => StableId.Create(tenant, kind, key);
 
     public static string Hash(params string[] parts) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\u001f", parts))));

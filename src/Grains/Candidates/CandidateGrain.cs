@@ -1,0 +1,262 @@
+using Actors.Grains.Jobs;
+using Actors.Grains.Tenants;
+using Microsoft.Extensions.Logging;
+
+namespace Actors.Grains.Candidates;
+
+/// <summary>Stored state of a candidate. Never reorder the [Id]s once stored.</summary>
+[GenerateSerializer, Alias("Actors.CandidateState")]
+public sealed record CandidateState
+{
+    [Id(0)] public Guid Id { get; set; }
+    [Id(1)] public string TenantId { get; set; } = "";
+    [Id(2)] public string CompanyName { get; set; } = "";
+    [Id(3)] public string ContactEmail { get; set; } = "";
+    [Id(4)] public string? ContactPhone { get; set; }
+    [Id(5)] public List<string> Products { get; set; } = [];
+    [Id(6)] public CandidateStatus Status { get; set; }
+    [Id(7)] public ProvisioningStatus Provisioning { get; set; }
+    [Id(8)] public string? ProviderId { get; set; }
+    [Id(9)] public long Version { get; set; }
+    [Id(10)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(11)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(12)] public string? DecidedBy { get; set; }
+    [Id(13)] public DateTimeOffset? DecidedAt { get; set; }
+    [Id(14)] public string? RejectionReason { get; set; }
+    [Id(15)] public string? ProvisioningError { get; set; }
+    [Id(16)] public string RequestHash { get; set; } = "";
+    /// <summary>Idempotency-Key of the decision, so a repeated approve answers the first result.</summary>
+    [Id(17)] public string? DecisionKey { get; set; }
+    [Id(18)] public List<CandidateHistoryEntry> History { get; set; } = [];
+}
+
+public sealed partial class CandidateGrain(
+    [PersistentState("candidate")] IPersistentState<CandidateState> state,
+    TimeProvider clock,
+    ILogger<CandidateGrain> logger) : Grain, ICandidateGrain
+{
+    private bool Exists => state.RecordExists && state.State.Id != Guid.Empty;
+    private CandidateState S => state.State;
+
+    public Task<CandidateInfo?> GetAsync() => Task.FromResult(Exists ? ToInfo() : null);
+
+    public Task<IReadOnlyList<CandidateHistoryEntry>> GetHistoryAsync()
+    {
+        EnsureExists();
+        return Task.FromResult<IReadOnlyList<CandidateHistoryEntry>>(S.History.ToList());
+    }
+
+    public async Task<CandidateInfo> CreateAsync(CandidateDraft draft)
+    {
+        if (Exists)
+        {
+            return S.RequestHash == draft.RequestHash
+                ? ToInfo() with { Existing = true }
+                : throw new ActorsException(ErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was used for a different candidate.");
+        }
+        var errors = CandidateRules.Validate(draft.CompanyName, draft.ContactEmail, draft.ContactPhone, draft.Products);
+        if (errors.Count > 0)
+        {
+            throw new ActorsException(ErrorCodes.Validation, "One or more fields are invalid.", errors);
+        }
+        var id = this.GetPrimaryKey(out var tenant);
+        var now = clock.GetUtcNow();
+        state.State = new CandidateState
+        {
+            Id = id,
+            TenantId = tenant!,
+            CompanyName = draft.CompanyName.Trim(),
+            ContactEmail = draft.ContactEmail,
+            ContactPhone = draft.ContactPhone,
+            Products = CandidateRules.Normalize(draft.Products).ToList(),
+            Status = CandidateStatus.Pending,
+            Provisioning = ProvisioningStatus.NotStarted,
+            Version = 1,
+            CreatedAt = now,
+            UpdatedAt = now,
+            RequestHash = draft.RequestHash,
+            History = [new CandidateHistoryEntry(now, draft.Actor, "created", null, "pending", null)],
+        };
+        await state.PersistAsync(this);
+        return ToInfo();
+    }
+
+    public async Task<CandidateInfo> UpdateAsync(CandidatePatch patch, long? expectedVersion, string actor)
+    {
+        EnsureExists();
+        if (expectedVersion is { } expected && expected != S.Version)
+        {
+            throw new ActorsException(ErrorCodes.PreconditionFailed,
+                $"If-Match names version {expected}; the candidate is at version {S.Version}.");
+        }
+        if (S.Status != CandidateStatus.Pending)
+        {
+            throw ActorsException.Conflict($"Candidate is {Name(S.Status)}; only pending candidates can be changed.");
+        }
+        var errors = CandidateRules.Validate(patch.CompanyName, patch.ContactEmail, patch.ContactPhone, patch.Products, partial: true);
+        if (errors.Count > 0)
+        {
+            throw new ActorsException(ErrorCodes.Validation, "One or more fields are invalid.", errors);
+        }
+        S.CompanyName = patch.CompanyName?.Trim() ?? S.CompanyName;
+        S.ContactEmail = patch.ContactEmail ?? S.ContactEmail;
+        S.ContactPhone = patch.ContactPhone ?? S.ContactPhone;
+        if (patch.Products is not null)
+        {
+            S.Products = CandidateRules.Normalize(patch.Products).ToList();
+        }
+        await SaveAsync(actor, "updated", "pending", "pending", null);
+        return ToInfo();
+    }
+
+    public async Task<CandidateInfo> ApproveAsync(string actor, string? idempotencyKey)
+    {
+        EnsureExists();
+        if (Repeated(idempotencyKey, CandidateStatus.Approved))
+        {
+            return ToInfo();
+        }
+        EnsurePending("approved");
+        var tenant = await GrainFactory.GetGrain<ITenantGrain>(GrainKeys.Tenant(S.TenantId)).GetAsync();
+        var provision = !string.IsNullOrEmpty(tenant?.Settings.BillingServiceUrl);
+        Decide(actor, CandidateStatus.Approved, idempotencyKey);
+        S.Provisioning = provision ? ProvisioningStatus.Pending : ProvisioningStatus.NotStarted;
+        await SaveAsync(actor, "approved", "pending", "approved", null);
+        // The decision is committed first; provisioning follows as a durable job.
+        if (provision)
+        {
+            await SubmitProvisioningAsync(actor);
+        }
+        return ToInfo();
+    }
+
+    public async Task<CandidateInfo> RejectAsync(string actor, string reason, string? idempotencyKey)
+    {
+        EnsureExists();
+        if (Repeated(idempotencyKey, CandidateStatus.Rejected))
+        {
+            return ToInfo();
+        }
+        EnsurePending("rejected");
+        Decide(actor, CandidateStatus.Rejected, idempotencyKey);
+        S.RejectionReason = reason;
+        await SaveAsync(actor, "rejected", "pending", "rejected", reason);
+        return ToInfo();
+    }
+
+    public async Task<CandidateInfo> SetProvisioningAsync(ProvisioningStatus status, string? providerId, string? error)
+    {
+        EnsureExists();
+        if (S.Provisioning == ProvisioningStatus.Provisioned)
+        {
+            return ToInfo();
+        }
+        var from = Name(S.Provisioning);
+        S.Provisioning = status;
+        S.ProviderId = providerId ?? S.ProviderId;
+        S.ProvisioningError = status == ProvisioningStatus.Failed ? error : null;
+        await SaveAsync("billing.provision", "provisioning", from, Name(status), error ?? providerId);
+        return ToInfo();
+    }
+
+    public async Task<CandidateInfo> ProvisionAsync(string actor)
+    {
+        EnsureExists();
+        if (S.Status != CandidateStatus.Approved || S.Provisioning == ProvisioningStatus.Provisioned)
+        {
+            throw ActorsException.Conflict($"Only approved, unprovisioned candidates can be provisioned; this one is {Name(S.Status)}, provisioning {Name(S.Provisioning)}.");
+        }
+        var from = Name(S.Provisioning);
+        S.Provisioning = ProvisioningStatus.Pending;
+        S.ProvisioningError = null;
+        await SaveAsync(actor, "provisioning", from, "pending", "retry requested");
+        await SubmitProvisioningAsync(actor);
+        return ToInfo();
+    }
+
+    private async Task SubmitProvisioningAsync(string actor)
+    {
+        var job = GrainFactory.GetGrain<IJobGrain>(StableId.ProvisioningJob(S.Id), S.TenantId);
+        var parameters = System.Text.Json.JsonSerializer.Serialize(new { candidate_id = S.Id });
+        try
+        {
+            var info = await job.SubmitAsync(new JobDraft(JobTypes.BillingProvision, parameters, null, "provision:" + S.Id, actor, null));
+            if (info.Existing && info.Status is JobStatus.Failed or JobStatus.Cancelled)
+            {
+                await job.RetryAsync(actor);
+            }
+        }
+        catch (Exception ex) when (ex is not ActorsException)
+        {
+            // The decision stands; an operator re-submits with POST /candidates/{id}/provision.
+            LogSubmitFailed(logger, S.Id, ex.Message);
+        }
+    }
+
+    private bool Repeated(string? key, CandidateStatus target) =>
+        key is not null && S.DecisionKey == key && S.Status == target;
+
+    private void EnsurePending(string target)
+    {
+        if (S.Status != CandidateStatus.Pending)
+        {
+            throw ActorsException.Conflict($"Candidate is already {Name(S.Status)}; it cannot be {target}.");
+        }
+    }
+
+    private void Decide(string actor, CandidateStatus status, string? key)
+    {
+        S.Status = status;
+        S.DecidedBy = actor;
+        S.DecidedAt = clock.GetUtcNow();
+        S.DecisionKey = key;
+    }
+
+    private async Task SaveAsync(string actor, string action, string? from, string to, string? note)
+    {
+        var now = clock.GetUtcNow();
+        S.Version++;
+        S.UpdatedAt = now;
+        S.History.Add(new CandidateHistoryEntry(now, actor, action, from, to, note));
+        await state.PersistAsync(this);
+    }
+
+    private void EnsureExists()
+    {
+        if (!Exists)
+        {
+            throw ActorsException.NotFound("Candidate");
+        }
+    }
+
+    private static string Name(CandidateStatus s) => s.ToString().ToLowerInvariant();
+
+    private static string Name(ProvisioningStatus s) => s switch
+    {
+        ProvisioningStatus.NotStarted => "not_started",
+        _ => s.ToString().ToLowerInvariant(),
+    };
+
+    private CandidateInfo ToInfo() => new()
+    {
+        Id = S.Id,
+        TenantId = S.TenantId,
+        CompanyName = S.CompanyName,
+        ContactEmail = S.ContactEmail,
+        ContactPhone = S.ContactPhone,
+        Products = S.Products.ToList(),
+        Status = S.Status,
+        Provisioning = S.Provisioning,
+        ProviderId = S.ProviderId,
+        Version = S.Version,
+        CreatedAt = S.CreatedAt,
+        UpdatedAt = S.UpdatedAt,
+        DecidedBy = S.DecidedBy,
+        DecidedAt = S.DecidedAt,
+        RejectionReason = S.RejectionReason,
+        ProvisioningError = S.ProvisioningError,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Candidate {CandidateId}: provisioning job not submitted: {Reason}")]
+    private static partial void LogSubmitFailed(ILogger logger, Guid candidateId, string reason);
+}

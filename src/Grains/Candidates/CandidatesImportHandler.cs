@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Actors.Grains.Jobs;
+
+namespace Actors.Grains.Candidates;
+
+/// <summary>
+/// <c>candidates.import</c>: bulk-creates candidates from inline <c>csv</c> (header
+/// company_name,contact_email,contact_phone,products with products separated by <c>;</c>) or JSON
+/// <c>rows</c>. Each row's candidate id derives from the job id and the line number, so a re-run
+/// after a crash finds the rows it already created instead of duplicating them.
+/// </summary>
+public sealed class CandidatesImportHandler : IJobHandler
+{
+    public const int MaxRows = 10_000;
+
+    public string Type => JobTypes.CandidatesImport;
+    public TimeSpan Timeout => TimeSpan.FromMinutes(30);
+    public int DefaultMaxAttempts => 3;
+
+    public IReadOnlyDictionary<string, string[]> Validate(JsonElement parameters)
+    {
+        var hasCsv = parameters.TryGetProperty("csv", out var csv) && csv.ValueKind == JsonValueKind.String;
+        var hasRows = parameters.TryGetProperty("rows", out var rows) && rows.ValueKind == JsonValueKind.Array;
+        if (hasCsv == hasRows)
+        {
+            return new Dictionary<string, string[]> { ["parameters"] = ["give either csv (a string) or rows (an array)"] };
+        }
+        var count = hasRows ? rows.GetArrayLength() : csv.GetString()!.Split('\n').Length - 1;
+        return count > MaxRows
+            ? new Dictionary<string, string[]> { ["parameters"] = [$"at most {MaxRows} rows"] }
+            : new Dictionary<string, string[]>();
+    }
+
+    public async Task<object?> RunAsync(JobRun run, CancellationToken cancellationToken)
+    {
+        var rows = Parse(run.Parameters);
+        var invalid = new List<object>();
+        int imported = 0, existing = 0, processed = 0;
+        run.ReportProgress(0, rows.Count);
+        foreach (var (line, row, parseError) in rows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var errors = parseError is not null
+                ? new Dictionary<string, string[]> { ["row"] = [parseError] }
+                : CandidateRules.Validate(row!.CompanyName, row.ContactEmail, row.ContactPhone, row.Products);
+            if (errors.Count > 0)
+            {
+                invalid.Add(new { line, errors });
+            }
+            else
+            {
+                var id = StableId.Create("import", run.JobId.ToString(), line.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                var created = await run.Grains.GetGrain<ICandidateGrain>(id, run.TenantId).CreateAsync(new CandidateDraft(
+                    row!.CompanyName!, row.ContactEmail!, row.ContactPhone, CandidateRules.Normalize(row.Products), "import:" + id, "job:" + run.JobId));
+                if (created.Existing) existing++; else imported++;
+            }
+            run.ReportProgress(++processed, rows.Count);
+        }
+        return new { total = rows.Count, imported, already_imported = existing, invalid = invalid.Count, invalid_rows = invalid };
+    }
+
+    private sealed record Row(string? CompanyName, string? ContactEmail, string? ContactPhone, IReadOnlyList<string?>? Products);
+
+    private static List<(int Line, Row? Row, string? Error)> Parse(JsonElement parameters)
+    {
+        var result = new List<(int, Row?, string?)>();
+        if (parameters.TryGetProperty("rows", out var rows))
+        {
+            var line = 0;
+            foreach (var item in rows.EnumerateArray())
+            {
+                line++;
+                if (item.ValueKind != JsonValueKind.Object)
+                {
+                    result.Add((line, null, "must be an object"));
+                    continue;
+                }
+                result.Add((line, new Row(Text(item, "company_name"), Text(item, "contact_email"), Text(item, "contact_phone"),
+                    item.TryGetProperty("products", out var p) && p.ValueKind == JsonValueKind.Array
+                        ? p.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString() : null).ToList()
+                        : []), null));
+            }
+            return result;
+        }
+
+        var lines = parameters.GetProperty("csv").GetString()!.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        var header = lines[0].Split(',').Select(h => h.Trim().ToLowerInvariant()).ToList();
+        int Col(string name) => header.IndexOf(name);
+        for (var i = 1; i < lines.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(lines[i]))
+            {
+                continue;
+            }
+            var cells = lines[i].Split(',');
+            if (cells.Length != header.Count)
+            {
+                result.Add((i + 1, null, $"has {cells.Length} fields, the header has {header.Count}"));
+                continue;
+            }
+            string? Cell(string name) => Col(name) is var c && c >= 0 && cells[c].Trim().Length > 0 ? cells[c].Trim() : null;
+            result.Add((i + 1, new Row(Cell("company_name"), Cell("contact_email"), Cell("contact_phone"),
+                Cell("products")?.Split(';').Select(p => (string?)p.Trim()).Where(p => p!.Length > 0).ToList() ?? []), null));
+        }
+        return result;
+    }
+
+    private static string? Text(JsonElement item, string name) =>
+        item.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+}

@@ -1,0 +1,231 @@
+using System.Globalization;
+using Actors.Grains;
+using Actors.Grains.Candidates;
+using Actors.WebApi.Auth;
+using Actors.WebApi.Infrastructure;
+using Actors.WebApi.Jobs;
+using Microsoft.Net.Http.Headers;
+using Npgsql;
+
+namespace Actors.WebApi.Candidates;
+
+public sealed record CreateCandidateRequest(string? CompanyName, string? ContactEmail, string? ContactPhone, List<string?>? Products);
+
+public sealed record UpdateCandidateRequest(string? CompanyName, string? ContactEmail, string? ContactPhone, List<string?>? Products);
+
+public sealed record RejectRequest(string? Reason);
+
+public sealed record CandidateResponse(
+    Guid Id, string CompanyName, string ContactEmail, string? ContactPhone, IReadOnlyList<string> Products, string Status,
+    string Provisioning, string? ProviderId, string? ProvisioningError, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    string? DecidedBy, DateTimeOffset? DecidedAt, string? RejectionReason)
+{
+    public static CandidateResponse From(CandidateInfo c) => new(
+        c.Id, c.CompanyName, c.ContactEmail, c.ContactPhone, c.Products, c.Status.ToString().ToLowerInvariant(),
+        CandidatesApi.Name(c.Provisioning), c.ProviderId, c.ProvisioningError, c.Version, c.CreatedAt, c.UpdatedAt,
+        c.DecidedBy, c.DecidedAt, c.RejectionReason);
+}
+
+public sealed record CandidateListItem(Guid Id, string CompanyName, string ContactEmail, IReadOnlyList<string> Products, string Status,
+    string Provisioning, string? ProviderId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record HistoryEntryResponse(DateTimeOffset At, string Actor, string Action, string? From, string To, string? Note);
+
+public sealed record CandidateStats(long Total, IReadOnlyDictionary<string, long> ByStatus, IReadOnlyDictionary<string, long> ByProvisioning);
+
+public static class CandidatesApi
+{
+    private static readonly string[] Statuses = ["pending", "approved", "rejected"];
+
+    public static IEndpointRouteBuilder MapCandidatesApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/candidates").WithTags("Candidates")
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
+        group.MapPost("/", CreateAsync).RequireAuthorization(Policies.Writer)
+            .WithSummary("Register a candidate (201, Location, ETag). Idempotency-Key: same key and body answer the first result.")
+            .ProducesProblem(400).ProducesProblem(422);
+        group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader)
+            .WithSummary("List candidates, newest first; filter by status and product.").ProducesProblem(400);
+        group.MapGet("/stats", StatsAsync).RequireAuthorization(Policies.Reader).WithSummary("Counts by status and provisioning.");
+        group.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Policies.Reader).WithSummary("One candidate (ETag).").ProducesProblem(404);
+        group.MapPatch("/{id:guid}", UpdateAsync).RequireAuthorization(Policies.Writer)
+            .WithSummary("Change a pending candidate. If-Match: 412 when the version differs.")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
+        group.MapPost("/{id:guid}/approve", ApproveAsync).RequireAuthorization(Policies.Writer)
+            .WithSummary("Approve; provisioning in the billing service follows as a job. A decided candidate answers 409.")
+            .ProducesProblem(404).ProducesProblem(409);
+        group.MapPost("/{id:guid}/reject", RejectAsync).RequireAuthorization(Policies.Writer)
+            .WithSummary("Reject with a reason. A decided candidate answers 409.").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+        group.MapGet("/{id:guid}/history", HistoryAsync).RequireAuthorization(Policies.Reader)
+            .WithSummary("Every state change: who, when, from, to.").ProducesProblem(404);
+        group.MapPost("/{id:guid}/provision", async (Guid id, HttpContext c, IClusterClient cluster) =>
+                Respond(c, await Grain(id, c, cluster).ProvisionAsync(c.Actor().Email)))
+            .RequireAuthorization(Policies.TenantAdmin)
+            .WithSummary("Re-submit provisioning of an approved candidate whose provisioning failed.")
+            .ProducesProblem(404).ProducesProblem(409);
+        return endpoints;
+    }
+
+    private static async Task<IResult> CreateAsync(CreateCandidateRequest body, HttpContext context, IClusterClient cluster)
+    {
+        var actor = context.Actor();
+        var tenant = actor.RequireTenant();
+        var validator = new Validator();
+        foreach (var (field, messages) in CandidateRules.Validate(body.CompanyName, body.ContactEmail, body.ContactPhone, body.Products))
+        {
+            foreach (var message in messages) validator.Add(field, message);
+        }
+        var key = IdempotencyKey.Read(context.Request, validator);
+        validator.ThrowIfAny();
+
+        var products = CandidateRules.Normalize(body.Products);
+        var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "candidate", key);
+        var hash = IdempotencyKey.Hash(body.CompanyName!, body.ContactEmail!, body.ContactPhone ?? "", string.Join('\u001e', products));
+        var candidate = await cluster.GetGrain<ICandidateGrain>(id, tenant)
+            .CreateAsync(new CandidateDraft(body.CompanyName!, body.ContactEmail!, body.ContactPhone, products, hash, actor.Email));
+        if (candidate.Existing)
+        {
+            context.Response.Headers["Idempotent-Replayed"] = "true";
+        }
+        context.Response.Headers.ETag = ETag(candidate);
+        return TypedResults.Created($"/candidates/{candidate.Id}", CandidateResponse.From(candidate));
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, HttpContext context, IClusterClient cluster)
+    {
+        var candidate = await Grain(id, context, cluster).GetAsync() ?? throw ActorsException.NotFound("Candidate");
+        return Respond(context, candidate);
+    }
+
+    private static async Task<IResult> UpdateAsync(Guid id, UpdateCandidateRequest body, HttpContext context, IClusterClient cluster)
+    {
+        var expected = IfMatch(context.Request);
+        var patch = new CandidatePatch
+        {
+            CompanyName = body.CompanyName,
+            ContactEmail = body.ContactEmail,
+            ContactPhone = body.ContactPhone,
+            Products = body.Products is null ? null : CandidateRules.Normalize(body.Products),
+        };
+        var errors = CandidateRules.Validate(body.CompanyName, body.ContactEmail, body.ContactPhone, body.Products, partial: true);
+        if (errors.Count > 0)
+        {
+            throw new ActorsException(ErrorCodes.Validation, "One or more fields are invalid.", errors);
+        }
+        return Respond(context, await Grain(id, context, cluster).UpdateAsync(patch, expected, context.Actor().Email));
+    }
+
+    private static async Task<IResult> ApproveAsync(Guid id, HttpContext context, IClusterClient cluster)
+    {
+        var validator = new Validator();
+        var key = IdempotencyKey.Read(context.Request, validator);
+        validator.ThrowIfAny();
+        return Respond(context, await Grain(id, context, cluster).ApproveAsync(context.Actor().Email, key));
+    }
+
+    private static async Task<IResult> RejectAsync(Guid id, RejectRequest body, HttpContext context, IClusterClient cluster)
+    {
+        var validator = new Validator();
+        validator.Required("reason", body.Reason, CandidateRules.MaxReason);
+        var key = IdempotencyKey.Read(context.Request, validator);
+        validator.ThrowIfAny();
+        return Respond(context, await Grain(id, context, cluster).RejectAsync(context.Actor().Email, body.Reason!.Trim(), key));
+    }
+
+    private static async Task<IResult> HistoryAsync(Guid id, HttpContext context, IClusterClient cluster)
+    {
+        var history = await Grain(id, context, cluster).GetHistoryAsync();
+        return TypedResults.Ok(history.Select(h => new HistoryEntryResponse(h.At, h.Actor, h.Action, h.From, h.To, h.Note)).ToList());
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, NpgsqlDataSource db, string? status, string? product, int? limit, int? offset)
+    {
+        var tenant = context.Actor().RequireTenant();
+        var errors = new Validator();
+        var page = Paging.From(limit, offset, errors);
+        if (status is not null && !Statuses.Contains(status))
+        {
+            errors.Add("status", "must be pending, approved or rejected");
+        }
+        errors.Length("product", product, CandidateRules.MaxProductLength);
+        errors.ThrowIfAny();
+
+        const string Where = "tenant_id = @tenant AND (@status::text IS NULL OR status = @status) AND (@product::text IS NULL OR products @> ARRAY[@product::text])";
+        await using var command = db.CreateCommand(
+            $"""
+            SELECT id, company_name, contact_email, products, status, provisioning, provider_id, version, created_at, updated_at
+              FROM candidates WHERE {Where}
+             ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset
+            """);
+        Bind(command, tenant, status, product);
+        command.Parameters.AddWithValue("limit", page.Limit);
+        command.Parameters.AddWithValue("offset", page.Offset);
+        var items = new List<CandidateListItem>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                items.Add(new CandidateListItem(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<string[]>(3),
+                    reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt64(7),
+                    reader.GetFieldValue<DateTimeOffset>(8), reader.GetFieldValue<DateTimeOffset>(9)));
+            }
+        }
+        await using var count = db.CreateCommand($"SELECT count(*) FROM candidates WHERE {Where}");
+        Bind(count, tenant, status, product);
+        var total = (long)(await count.ExecuteScalarAsync())!;
+        return TypedResults.Ok(new Page<CandidateListItem>(items, total, page.Limit, page.Offset));
+    }
+
+    private static async Task<IResult> StatsAsync(HttpContext context, NpgsqlDataSource db)
+    {
+        var tenant = context.Actor().RequireTenant();
+        await using var command = db.CreateCommand(
+            "SELECT 's', status, count(*) FROM candidates WHERE tenant_id = @t GROUP BY status " +
+            "UNION ALL SELECT 'p', provisioning, count(*) FROM candidates WHERE tenant_id = @t GROUP BY provisioning");
+        command.Parameters.AddWithValue("t", tenant);
+        var byStatus = Statuses.ToDictionary(s => s, _ => 0L);
+        var byProvisioning = new[] { "not_started", "pending", "provisioned", "failed" }.ToDictionary(s => s, _ => 0L);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            (reader.GetString(0) == "s" ? byStatus : byProvisioning)[reader.GetString(1)] = reader.GetInt64(2);
+        }
+        return TypedResults.Ok(new CandidateStats(byStatus.Values.Sum(), byStatus, byProvisioning));
+    }
+
+    private static void Bind(NpgsqlCommand command, string tenant, string? status, string? product)
+    {
+        command.Parameters.AddWithValue("tenant", tenant);
+        command.Parameters.AddWithValue("status", (object?)status ?? DBNull.Value);
+        command.Parameters.AddWithValue("product", (object?)product ?? DBNull.Value);
+    }
+
+    private static IResult Respond(HttpContext context, CandidateInfo candidate)
+    {
+        context.Response.Headers.ETag = ETag(candidate);
+        return TypedResults.Ok(CandidateResponse.From(candidate));
+    }
+
+    private static string ETag(CandidateInfo candidate) => $"\"{candidate.Version.ToString(CultureInfo.InvariantCulture)}\"";
+
+    /// <summary>The version named by If-Match (<c>"3"</c> or <c>W/"3"</c>); <c>*</c> or absent: no check.</summary>
+    private static long? IfMatch(HttpRequest request)
+    {
+        var header = request.Headers.IfMatch.ToString();
+        if (header.Length == 0 || header.Trim() == "*")
+        {
+            return null;
+        }
+        if (EntityTagHeaderValue.TryParse(header.Split(',')[0].Trim(), out var tag)
+            && long.TryParse(tag.Tag.ToString().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        {
+            return version;
+        }
+        throw new ActorsException(ErrorCodes.PreconditionFailed, "If-Match must name a version this API issued as an ETag.");
+    }
+
+    private static ICandidateGrain Grain(Guid id, HttpContext context, IClusterClient cluster) =>
+        cluster.GetGrain<ICandidateGrain>(id, context.Actor().RequireTenant());
+
+    public static string Name(ProvisioningStatus status) => status == ProvisioningStatus.NotStarted ? "not_started" : status.ToString().ToLowerInvariant();
+}
