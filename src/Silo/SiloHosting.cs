@@ -44,6 +44,7 @@ public static class SiloHosting
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddActorsDatabase(connectionString);
         silo.Services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section);
+        silo.Services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section);
         silo.Services.AddSingleton<IJobHandler, DiagnosticsSleepHandler>();
         silo.Services.AddSingleton<IJobHandler, CandidatesImportHandler>();
         silo.Services.AddSingleton<IJobHandler, BillingProvisionHandler>();

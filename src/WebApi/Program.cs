@@ -75,6 +75,7 @@ public class Program
         app.MapTenantsApi();
         app.MapUsersApi();
         app.MapJobsApi();
+        app.MapSchedulesApi();
         app.MapCandidatesApi();
         return app;
     }

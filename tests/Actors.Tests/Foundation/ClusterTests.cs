@@ -72,6 +72,22 @@ public sealed class ClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task OpenApiDescribesEveryResourceAndDocsAreServed()
+    {
+        var openapi = await fixture.Http.GetAsync("/openapi/v1.json");
+        var docs = await fixture.Http.GetAsync("/docs");
+
+        Assert.Equal(HttpStatusCode.OK, openapi.StatusCode);
+        using var body = JsonDocument.Parse(await openapi.Content.ReadAsStringAsync());
+        var paths = body.RootElement.GetProperty("paths");
+        foreach (var path in new[] { "/auth/login", "/tenants", "/tenants/{id}/users", "/jobs", "/jobs/{id}", "/schedules", "/candidates", "/candidates/{id}/approve", "/healthz/jobs" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} is not in the OpenAPI description");
+        }
+        Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
+    }
+
+    [Fact]
     public async Task UnknownRouteIsProblemDetails404()
     {
         var response = await fixture.Http.GetAsync("/no-such-route");

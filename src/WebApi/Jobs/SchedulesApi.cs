@@ -1,0 +1,175 @@
+using System.Text.Json;
+using Actors.Grains;
+using Actors.Grains.Jobs;
+using Actors.WebApi.Auth;
+using Actors.WebApi.Infrastructure;
+using Cronos;
+using Npgsql;
+
+namespace Actors.WebApi.Jobs;
+
+public sealed record ScheduleJobBody(string? Type, JsonElement? Parameters);
+
+public sealed record ScheduleRequest(string? Name, string? Cron, string? TimeZone, ScheduleJobBody? Job, string? MissedPolicy,
+    int? MaxCatchUp, string? OverlapPolicy);
+
+public sealed record ScheduleResponse(Guid Id, string Name, string Cron, string TimeZone, ScheduleJobResponse Job, string MissedPolicy,
+    int MaxCatchUp, string OverlapPolicy, bool Paused, DateTimeOffset? LastRunAt, DateTimeOffset? NextRunAt, Guid? LastJobId,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static ScheduleResponse From(ScheduleInfo s) => new(s.Id, s.Definition.Name, s.Definition.Cron, s.Definition.TimeZone,
+        new ScheduleJobResponse(s.Definition.JobType, JsonDocument.Parse(s.Definition.ParametersJson).RootElement.Clone()),
+        SchedulesApi.Name(s.Definition.MissedPolicy), s.Definition.MaxCatchUp, s.Definition.OverlapPolicy.ToString().ToLowerInvariant(),
+        s.Paused, s.LastRunAt, s.NextRunAt, s.LastJobId, s.CreatedAt, s.UpdatedAt);
+}
+
+public sealed record ScheduleJobResponse(string Type, JsonElement Parameters);
+
+public sealed record ScheduleListItem(Guid Id, string Name, string Cron, string TimeZone, string JobType, bool Paused, DateTimeOffset? LastRunAt);
+
+public static class SchedulesApi
+{
+    public static IEndpointRouteBuilder MapSchedulesApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/schedules").WithTags("Schedules")
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
+        group.MapPost("/", CreateAsync).RequireAuthorization(Policies.TenantAdmin)
+            .WithSummary("Create a cron schedule that submits a job at each occurrence.").ProducesProblem(400);
+        group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader).WithSummary("List the tenant's schedules.").ProducesProblem(400);
+        group.MapGet("/{id:guid}", async (Guid id, HttpContext c, IClusterClient cluster) =>
+                TypedResults.Ok(ScheduleResponse.From(await Grain(id, c, cluster).GetAsync() ?? throw ActorsException.NotFound("Schedule"))))
+            .RequireAuthorization(Policies.Reader).WithSummary("One schedule with its next run.").ProducesProblem(404);
+        group.MapPatch("/{id:guid}", UpdateAsync).RequireAuthorization(Policies.TenantAdmin)
+            .WithSummary("Change a schedule (fields omitted keep their value).").ProducesProblem(400).ProducesProblem(404);
+        group.MapDelete("/{id:guid}", async (Guid id, HttpContext c, IClusterClient cluster) =>
+            {
+                await Grain(id, c, cluster).DeleteAsync();
+                return TypedResults.NoContent();
+            })
+            .RequireAuthorization(Policies.TenantAdmin).WithSummary("Delete a schedule.").ProducesProblem(404);
+        group.MapPost("/{id:guid}/pause", async (Guid id, HttpContext c, IClusterClient cluster) =>
+                TypedResults.Ok(ScheduleResponse.From(await Grain(id, c, cluster).SetPausedAsync(true))))
+            .RequireAuthorization(Policies.TenantAdmin).WithSummary("Pause: no runs until resumed.").ProducesProblem(404);
+        group.MapPost("/{id:guid}/resume", async (Guid id, HttpContext c, IClusterClient cluster) =>
+                TypedResults.Ok(ScheduleResponse.From(await Grain(id, c, cluster).SetPausedAsync(false))))
+            .RequireAuthorization(Policies.TenantAdmin).WithSummary("Resume (runs missed while paused are not replayed).").ProducesProblem(404);
+        group.MapPost("/{id:guid}/trigger", async (Guid id, HttpContext c, IClusterClient cluster) =>
+            {
+                var job = await Grain(id, c, cluster).TriggerAsync(c.Actor().Email);
+                return TypedResults.Accepted($"/jobs/{job}", new { job_id = job });
+            })
+            .RequireAuthorization(Policies.Writer).WithSummary("Submit one run now.").ProducesProblem(404);
+        return endpoints;
+    }
+
+    private static async Task<IResult> CreateAsync(ScheduleRequest body, HttpContext context, IClusterClient cluster)
+    {
+        var actor = context.Actor();
+        var tenant = actor.RequireTenant();
+        var definition = Validate(body, null);
+        var schedule = await cluster.GetGrain<IScheduleGrain>(Guid.CreateVersion7(), tenant).CreateAsync(definition, actor.Email);
+        return TypedResults.Created($"/schedules/{schedule.Id}", ScheduleResponse.From(schedule));
+    }
+
+    private static async Task<IResult> UpdateAsync(Guid id, ScheduleRequest body, HttpContext context, IClusterClient cluster)
+    {
+        var grain = Grain(id, context, cluster);
+        var current = await grain.GetAsync() ?? throw ActorsException.NotFound("Schedule");
+        var definition = Validate(body, current.Definition);
+        return TypedResults.Ok(ScheduleResponse.From(await grain.UpdateAsync(definition, context.Actor().Email)));
+    }
+
+    private static ScheduleDefinition Validate(ScheduleRequest body, ScheduleDefinition? current)
+    {
+        var errors = new Validator();
+        var name = body.Name ?? current?.Name;
+        errors.Required("name", name, 200);
+        var cron = body.Cron ?? current?.Cron;
+        var zone = body.TimeZone ?? current?.TimeZone ?? "UTC";
+        if (string.IsNullOrWhiteSpace(cron) || cron.Length > 120)
+        {
+            errors.Add("cron", "is required (five fields: minute hour day-of-month month day-of-week)");
+        }
+        else
+        {
+            try { CronExpression.Parse(cron, CronFormat.Standard); }
+            catch (CronFormatException) { errors.Add("cron", "is not a valid five-field cron expression"); }
+        }
+        if (zone.Length > 64 || !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+        {
+            errors.Add("time_zone", "must be an IANA time zone such as UTC or Europe/London");
+        }
+        var type = body.Job?.Type ?? current?.JobType;
+        if (type is null || !JobTypes.All.Contains(type) || type == JobTypes.BillingProvision)
+        {
+            errors.Add("job.type", "must be diagnostics.sleep or candidates.import");
+        }
+        var parameters = body.Job?.Parameters is { } p
+            ? p.ValueKind == JsonValueKind.Object ? p.GetRawText() : null
+            : current?.ParametersJson ?? "{}";
+        if (parameters is null)
+        {
+            errors.Add("job.parameters", "must be a JSON object");
+        }
+        else if (parameters.Length > JobsApi.MaxParametersBytes)
+        {
+            errors.Add("job.parameters", $"must be at most {JobsApi.MaxParametersBytes / 1024} KB");
+        }
+        var missed = body.MissedPolicy switch
+        {
+            null => current?.MissedPolicy ?? MissedRunPolicy.Skip,
+            "skip" => MissedRunPolicy.Skip,
+            "run_once" => MissedRunPolicy.RunOnce,
+            "run_all" => MissedRunPolicy.RunAll,
+            _ => (MissedRunPolicy?)null,
+        };
+        if (missed is null) errors.Add("missed_policy", "must be skip, run_once or run_all");
+        var overlap = body.OverlapPolicy switch
+        {
+            null => current?.OverlapPolicy ?? OverlapPolicy.Skip,
+            "skip" => OverlapPolicy.Skip,
+            "allow" => OverlapPolicy.Allow,
+            _ => (OverlapPolicy?)null,
+        };
+        if (overlap is null) errors.Add("overlap_policy", "must be skip or allow");
+        errors.Range("max_catch_up", body.MaxCatchUp, 1, 100);
+        errors.ThrowIfAny();
+        return new ScheduleDefinition(name!.Trim(), cron!, zone, type!, parameters!, missed!.Value, body.MaxCatchUp ?? current?.MaxCatchUp ?? 10, overlap!.Value);
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, NpgsqlDataSource db, int? limit, int? offset)
+    {
+        var tenant = context.Actor().RequireTenant();
+        var errors = new Validator();
+        var page = Paging.From(limit, offset, errors);
+        errors.ThrowIfAny();
+        await using var command = db.CreateCommand(
+            """
+            SELECT id, name, cron, time_zone, job_type, paused, last_run_at, count(*) OVER ()
+              FROM schedules WHERE tenant_id = @t AND NOT deleted ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset
+            """);
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("limit", page.Limit);
+        command.Parameters.AddWithValue("offset", page.Offset);
+        var items = new List<ScheduleListItem>();
+        long total = 0;
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            items.Add(new ScheduleListItem(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetBoolean(5), reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)));
+            total = reader.GetInt64(7);
+        }
+        return TypedResults.Ok(new Page<ScheduleListItem>(items, total, page.Limit, page.Offset));
+    }
+
+    private static IScheduleGrain Grain(Guid id, HttpContext context, IClusterClient cluster) =>
+        cluster.GetGrain<IScheduleGrain>(id, context.Actor().RequireTenant());
+
+    public static string Name(MissedRunPolicy policy) => policy switch
+    {
+        MissedRunPolicy.RunOnce => "run_once",
+        MissedRunPolicy.RunAll => "run_all",
+        _ => "skip",
+    };
+}
