@@ -48,6 +48,7 @@ public static class SiloHosting
         silo.Services.AddSingleton<IJobHandler, DiagnosticsSleepHandler>();
         silo.Services.AddSingleton<IJobHandler, CandidatesImportHandler>();
         silo.Services.AddSingleton<IJobHandler, BillingProvisionHandler>();
+        silo.Services.AddSingleton<IJobHandler, EmailSendHandler>();
         silo.Services.AddHttpClient(BillingProvisionHandler.ClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
             .AddResilienceHandler("billing", pipeline =>
             {

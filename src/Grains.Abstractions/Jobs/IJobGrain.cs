@@ -117,6 +117,7 @@ public static class JobTypes
     public const string DiagnosticsSleep = "diagnostics.sleep";
     public const string CandidatesImport = "candidates.import";
     public const string BillingProvision = "billing.provision";
+    public const string EmailSend = "email.send";
 
-    public static readonly IReadOnlyList<string> All = [DiagnosticsSleep, CandidatesImport, BillingProvision];
+    public static readonly IReadOnlyList<string> All = [DiagnosticsSleep, CandidatesImport, BillingProvision, EmailSend];
 }

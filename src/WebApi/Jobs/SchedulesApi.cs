@@ -102,7 +102,7 @@ public static class SchedulesApi
         var type = body.Job?.Type ?? current?.JobType;
         if (type is null || !JobTypes.All.Contains(type) || type == JobTypes.BillingProvision)
         {
-            errors.Add("job.type", "must be diagnostics.sleep or candidates.import");
+            errors.Add("job.type", "must be diagnostics.sleep, candidates.import or email.send");
         }
         var parameters = body.Job?.Parameters is { } p
             ? p.ValueKind == JsonValueKind.Object ? p.GetRawText() : null

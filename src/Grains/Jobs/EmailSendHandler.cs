@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Actors.Grains.Tenants;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Logging;
+using MimeKit;
+
+namespace Actors.Grains.Jobs;
+
+/// <summary>
+/// <c>email.send</c>: sends one message (<c>subject</c>, <c>body</c>) to each of <c>recipients</c>
+/// through the tenant's SMTP settings. The result counts total, sent and failed, as the seed's email
+/// jobs do; a failure of one recipient does not stop the others. Bodies are never logged.
+/// </summary>
+public sealed partial class EmailSendHandler(ILogger<EmailSendHandler> logger) : IJobHandler
+{
+    public const int MaxRecipients = 1000;
+
+    public string Type => JobTypes.EmailSend;
+    public TimeSpan Timeout => TimeSpan.FromMinutes(30);
+    public int DefaultMaxAttempts => 3;
+
+    public IReadOnlyDictionary<string, string[]> Validate(JsonElement parameters)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!parameters.TryGetProperty("recipients", out var recipients) || recipients.ValueKind != JsonValueKind.Array
+            || recipients.GetArrayLength() is 0 or > MaxRecipients
+            || recipients.EnumerateArray().Any(r => r.ValueKind != JsonValueKind.String || !Candidates.CandidateRules.IsEmail(r.GetString()!)))
+        {
+            errors["parameters.recipients"] = [$"must be 1 to {MaxRecipients} email addresses"];
+        }
+        if (!parameters.TryGetProperty("subject", out var subject) || subject.ValueKind != JsonValueKind.String
+            || subject.GetString()!.Length is 0 or > 200 || subject.GetString()!.Any(char.IsControl))
+        {
+            errors["parameters.subject"] = ["must be 1 to 200 characters without line breaks"];
+        }
+        if (!parameters.TryGetProperty("body", out var body) || body.ValueKind != JsonValueKind.String || body.GetString()!.Length > 100_000)
+        {
+            errors["parameters.body"] = ["must be text of at most 100000 characters"];
+        }
+        return errors;
+    }
+
+    public async Task<object?> RunAsync(JobRun run, CancellationToken cancellationToken)
+    {
+        var tenant = await run.Grains.GetGrain<ITenantGrain>(GrainKeys.Tenant(run.TenantId)).GetAsync();
+        var smtp = tenant?.Settings.Smtp;
+        if (smtp is null || string.IsNullOrEmpty(smtp.Host) || string.IsNullOrEmpty(smtp.FromAddress))
+        {
+            throw new JobFailedException("smtp_not_configured", "The tenant has no SMTP host and from address.", retryable: false);
+        }
+        var recipients = run.Parameters.GetProperty("recipients").EnumerateArray().Select(r => r.GetString()!).ToList();
+        var subject = run.Parameters.GetProperty("subject").GetString()!;
+        var body = run.Parameters.GetProperty("body").GetString()!;
+
+        using var client = new SmtpClient();
+        try
+        {
+            await client.ConnectAsync(smtp.Host, smtp.Port, smtp.UseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, cancellationToken);
+            if (!string.IsNullOrEmpty(smtp.Username))
+            {
+                await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new JobFailedException("smtp_unreachable", $"Could not reach the SMTP server: {ex.GetType().Name}.");
+        }
+
+        int sent = 0, failed = 0;
+        run.ReportProgress(0, recipients.Count);
+        foreach (var recipient in recipients)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var message = new MimeMessage();
+            message.From.Add(MailboxAddress.Parse(smtp.FromAddress));
+            message.To.Add(MailboxAddress.Parse(recipient));
+            message.Subject = subject;
+            message.Body = new TextPart("plain") { Text = body };
+            try
+            {
+                await client.SendAsync(message, cancellationToken);
+                sent++;
+            }
+            catch (Exception ex) when (ex is SmtpCommandException or SmtpProtocolException)
+            {
+                failed++;
+                LogRecipientFailed(logger, run.JobId, ex.GetType().Name);
+            }
+            run.ReportProgress(sent + failed, recipients.Count);
+        }
+        await client.DisconnectAsync(quit: true, cancellationToken);
+        return new { total = recipients.Count, sent, failed };
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: one recipient refused ({Reason})")]
+    private static partial void LogRecipientFailed(ILogger logger, Guid jobId, string reason);
+}
