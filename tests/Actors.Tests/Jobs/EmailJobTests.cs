@@ -43,7 +43,7 @@ public sealed class EmailJobTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task EmailJobForATenantWithoutSmtpFailsWithAStableCode()
+    public async Task EmailJobForATenantWithoutSmtpFailsWithAStableCodeAndCompletesWhenRetriedAfterTheFix()
     {
         var s = await Scenario.StartAsync(fixture.Http);
         var tenant = await s.CreateTenantAsync();
@@ -65,5 +65,21 @@ public sealed class EmailJobTests(ClusterFixture fixture)
         Assert.Equal("failed", job.GetProperty("status").GetString());
         Assert.Equal("smtp_not_configured", job.GetProperty("error").GetProperty("code").GetString());
         Assert.Equal(1, job.GetProperty("attempts").GetInt32());
+
+        // The operator fixes the tenant's settings and retries the failed job by hand.
+        await using var smtp = new SmtpStub();
+        var patched = await fixture.Http.SendAsync(HttpMethod.Patch, $"/tenants/{tenant}", s.OperatorToken, new
+        {
+            settings = new { smtp = new { host = "127.0.0.1", port = smtp.Port, use_tls = false, from_address = "noreply@actors.example" } },
+        });
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Http.SendAsync(HttpMethod.Post, location + "/retry", token)).StatusCode);
+        await Wait.UntilAsync(async () =>
+        {
+            job = await (await fixture.Http.SendAsync(HttpMethod.Get, location, token)).JsonAsync();
+            return job.GetProperty("status").GetString() is "completed" or "failed";
+        }, TimeSpan.FromSeconds(30), "retried email job ends");
+        Assert.Equal("completed", job.GetProperty("status").GetString());
+        Assert.Single(smtp.Messages);
     }
 }
