@@ -61,6 +61,7 @@ public class Program
         builder.Services.AddHostedService<JobMetricsCollector>();
 
         var app = builder.Build();
+        app.UseMiddleware<RequestTelemetry>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpMetrics();

@@ -88,6 +88,20 @@ public sealed class ClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ResponsesCarryRequestIdAndProcessTime()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
+        request.Headers.Add("X-Request-Id", "trace-me-123");
+
+        var echoed = await fixture.Http.SendAsync(request);
+        var generated = await fixture.Http.GetAsync("/nowhere");
+
+        Assert.Equal("trace-me-123", echoed.Headers.GetValues("X-Request-Id").Single());
+        Assert.True(double.TryParse(echoed.Headers.GetValues("X-Process-Time").Single(), System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0);
+        Assert.False(string.IsNullOrEmpty(generated.Headers.GetValues("X-Request-Id").Single()));
+    }
+
+    [Fact]
     public async Task UnknownRouteIsProblemDetails404()
     {
         var response = await fixture.Http.GetAsync("/no-such-route");
