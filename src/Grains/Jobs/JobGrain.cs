@@ -137,6 +137,9 @@ public sealed partial class JobGrain(
         LogStarted(logger, S.Id, S.Type, S.TenantId, S.Attempts);
 
         // Off the grain's turn: status, progress and cancel are answered while the handler works.
+        // The execution context is not flowed: the caller's Orleans call chain must not travel into
+        // the handler, or the handler's grain calls would re-enter grains still awaiting this start.
+        using var noFlow = ExecutionContext.SuppressFlow();
         _ = Task.Run(async () =>
         {
             JobOutcome outcome;

@@ -47,18 +47,18 @@ public static class CandidatesApi
         group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader)
             .WithSummary("List candidates, newest first; filter by status and product.").ProducesProblem(400);
         group.MapGet("/stats", StatsAsync).RequireAuthorization(Policies.Reader).WithSummary("Counts by status and provisioning.");
-        group.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Policies.Reader).WithSummary("One candidate (ETag).").ProducesProblem(404);
-        group.MapPatch("/{id:guid}", UpdateAsync).RequireAuthorization(Policies.Writer)
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.Reader).WithSummary("One candidate (ETag).").ProducesProblem(404);
+        group.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Policies.Writer)
             .WithSummary("Change a pending candidate. If-Match: 412 when the version differs.")
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
-        group.MapPost("/{id:guid}/approve", ApproveAsync).RequireAuthorization(Policies.Writer)
+        group.MapPost("/{id}/approve", ApproveAsync).RequireAuthorization(Policies.Writer)
             .WithSummary("Approve; provisioning in the billing service follows as a job. A decided candidate answers 409.")
             .ProducesProblem(404).ProducesProblem(409);
-        group.MapPost("/{id:guid}/reject", RejectAsync).RequireAuthorization(Policies.Writer)
+        group.MapPost("/{id}/reject", RejectAsync).RequireAuthorization(Policies.Writer)
             .WithSummary("Reject with a reason. A decided candidate answers 409.").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
-        group.MapGet("/{id:guid}/history", HistoryAsync).RequireAuthorization(Policies.Reader)
+        group.MapGet("/{id}/history", HistoryAsync).RequireAuthorization(Policies.Reader)
             .WithSummary("Every state change: who, when, from, to.").ProducesProblem(404);
-        group.MapPost("/{id:guid}/provision", async (Guid id, HttpContext c, IClusterClient cluster) =>
+        group.MapPost("/{id}/provision", async (string id, HttpContext c, IClusterClient cluster) =>
                 Respond(c, await Grain(id, c, cluster).ProvisionAsync(c.Actor().Email)))
             .RequireAuthorization(Policies.TenantAdmin)
             .WithSummary("Re-submit provisioning of an approved candidate whose provisioning failed.")
@@ -91,13 +91,13 @@ public static class CandidatesApi
         return TypedResults.Created($"/candidates/{candidate.Id}", CandidateResponse.From(candidate));
     }
 
-    private static async Task<IResult> GetAsync(Guid id, HttpContext context, IClusterClient cluster)
+    private static async Task<IResult> GetAsync(string id, HttpContext context, IClusterClient cluster)
     {
         var candidate = await Grain(id, context, cluster).GetAsync() ?? throw ActorsException.NotFound("Candidate");
         return Respond(context, candidate);
     }
 
-    private static async Task<IResult> UpdateAsync(Guid id, UpdateCandidateRequest body, HttpContext context, IClusterClient cluster)
+    private static async Task<IResult> UpdateAsync(string id, UpdateCandidateRequest body, HttpContext context, IClusterClient cluster)
     {
         var expected = IfMatch(context.Request);
         var patch = new CandidatePatch
@@ -115,7 +115,7 @@ public static class CandidatesApi
         return Respond(context, await Grain(id, context, cluster).UpdateAsync(patch, expected, context.Actor().Email));
     }
 
-    private static async Task<IResult> ApproveAsync(Guid id, HttpContext context, IClusterClient cluster)
+    private static async Task<IResult> ApproveAsync(string id, HttpContext context, IClusterClient cluster)
     {
         var validator = new Validator();
         var key = IdempotencyKey.Read(context.Request, validator);
@@ -123,7 +123,7 @@ public static class CandidatesApi
         return Respond(context, await Grain(id, context, cluster).ApproveAsync(context.Actor().Email, key));
     }
 
-    private static async Task<IResult> RejectAsync(Guid id, RejectRequest body, HttpContext context, IClusterClient cluster)
+    private static async Task<IResult> RejectAsync(string id, RejectRequest body, HttpContext context, IClusterClient cluster)
     {
         var validator = new Validator();
         validator.Required("reason", body.Reason, CandidateRules.MaxReason);
@@ -132,7 +132,7 @@ public static class CandidatesApi
         return Respond(context, await Grain(id, context, cluster).RejectAsync(context.Actor().Email, body.Reason!.Trim(), key));
     }
 
-    private static async Task<IResult> HistoryAsync(Guid id, HttpContext context, IClusterClient cluster)
+    private static async Task<IResult> HistoryAsync(string id, HttpContext context, IClusterClient cluster)
     {
         var history = await Grain(id, context, cluster).GetHistoryAsync();
         return TypedResults.Ok(history.Select(h => new HistoryEntryResponse(h.At, h.Actor, h.Action, h.From, h.To, h.Note)).ToList());
@@ -224,8 +224,8 @@ public static class CandidatesApi
         throw new ActorsException(ErrorCodes.PreconditionFailed, "If-Match must name a version this API issued as an ETag.");
     }
 
-    private static ICandidateGrain Grain(Guid id, HttpContext context, IClusterClient cluster) =>
-        cluster.GetGrain<ICandidateGrain>(id, context.Actor().RequireTenant());
+    private static ICandidateGrain Grain(string id, HttpContext context, IClusterClient cluster) =>
+        cluster.GetGrain<ICandidateGrain>(Ids.Parse(id), context.Actor().RequireTenant());
 
     public static string Name(ProvisioningStatus status) => status == ProvisioningStatus.NotStarted ? "not_started" : status.ToString().ToLowerInvariant();
 }

@@ -120,3 +120,10 @@ public readonly record struct Paging(int Limit, int Offset)
 }
 
 public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int Limit, int Offset);
+
+public static class Ids
+{
+    /// <summary>A resource id from the path: a UUID, else 400 (never a 404 that hides a typo).</summary>
+    public static Guid Parse(string id) =>
+        Guid.TryParse(id, out var value) ? value : throw ActorsException.Invalid("id", "must be a UUID");
+}

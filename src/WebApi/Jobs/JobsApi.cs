@@ -50,14 +50,14 @@ public static class JobsApi
             .WithSummary("List the tenant's jobs, newest first; filter by status and type.").ProducesProblem(400);
         group.MapGet("/failed", (HttpContext c, NpgsqlDataSource db, int? limit, int? offset) => ListAsync(c, db, "failed", null, limit, offset))
             .RequireAuthorization(Policies.Reader).WithSummary("The tenant's failed jobs, newest first.").ProducesProblem(400);
-        group.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Policies.Reader)
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.Reader)
             .WithSummary("One job with its progress, result or error.").ProducesProblem(404);
-        group.MapPost("/{id:guid}/cancel", async (Guid id, HttpContext c, IClusterClient cluster) =>
+        group.MapPost("/{id}/cancel", async (string id, HttpContext c, IClusterClient cluster) =>
                 TypedResults.Ok(JobResponse.From(await Grain(id, c, cluster).CancelAsync(c.Actor().Email))))
             .RequireAuthorization(Policies.Writer)
             .WithSummary("Cancel: a queued job never starts; a running one is told and ends cancelled.")
             .ProducesProblem(404).ProducesProblem(409);
-        group.MapPost("/{id:guid}/retry", async (Guid id, HttpContext c, IClusterClient cluster) =>
+        group.MapPost("/{id}/retry", async (string id, HttpContext c, IClusterClient cluster) =>
                 TypedResults.Ok(JobResponse.From(await Grain(id, c, cluster).RetryAsync(c.Actor().Email))))
             .RequireAuthorization(Policies.Writer)
             .WithSummary("Put a failed or cancelled job back in the queue.").ProducesProblem(404).ProducesProblem(409);
@@ -104,7 +104,7 @@ public static class JobsApi
         return TypedResults.Accepted($"/jobs/{job.Id}", JobResponse.From(job));
     }
 
-    private static async Task<IResult> GetAsync(Guid id, HttpContext context, IClusterClient cluster)
+    private static async Task<IResult> GetAsync(string id, HttpContext context, IClusterClient cluster)
     {
         var job = await Grain(id, context, cluster).GetAsync() ?? throw ActorsException.NotFound("Job");
         return TypedResults.Ok(JobResponse.From(job));
@@ -187,8 +187,8 @@ public static class JobsApi
     public static TimeSpan StuckAfter(IConfiguration configuration) =>
         configuration.GetValue<TimeSpan?>("Jobs:StuckAfter") ?? TimeSpan.FromSeconds(60);
 
-    private static IJobGrain Grain(Guid id, HttpContext context, IClusterClient cluster) =>
-        cluster.GetGrain<IJobGrain>(id, context.Actor().RequireTenant());
+    private static IJobGrain Grain(string id, HttpContext context, IClusterClient cluster) =>
+        cluster.GetGrain<IJobGrain>(Ids.Parse(id), context.Actor().RequireTenant());
 }
 
 /// <summary>The <c>Idempotency-Key</c> header: a retried create lands on the same grain.</summary>

@@ -36,24 +36,24 @@ public static class SchedulesApi
         group.MapPost("/", CreateAsync).RequireAuthorization(Policies.TenantAdmin)
             .WithSummary("Create a cron schedule that submits a job at each occurrence.").ProducesProblem(400);
         group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader).WithSummary("List the tenant's schedules.").ProducesProblem(400);
-        group.MapGet("/{id:guid}", async (Guid id, HttpContext c, IClusterClient cluster) =>
+        group.MapGet("/{id}", async (string id, HttpContext c, IClusterClient cluster) =>
                 TypedResults.Ok(ScheduleResponse.From(await Grain(id, c, cluster).GetAsync() ?? throw ActorsException.NotFound("Schedule"))))
             .RequireAuthorization(Policies.Reader).WithSummary("One schedule with its next run.").ProducesProblem(404);
-        group.MapPatch("/{id:guid}", UpdateAsync).RequireAuthorization(Policies.TenantAdmin)
+        group.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Policies.TenantAdmin)
             .WithSummary("Change a schedule (fields omitted keep their value).").ProducesProblem(400).ProducesProblem(404);
-        group.MapDelete("/{id:guid}", async (Guid id, HttpContext c, IClusterClient cluster) =>
+        group.MapDelete("/{id}", async (string id, HttpContext c, IClusterClient cluster) =>
             {
                 await Grain(id, c, cluster).DeleteAsync();
                 return TypedResults.NoContent();
             })
             .RequireAuthorization(Policies.TenantAdmin).WithSummary("Delete a schedule.").ProducesProblem(404);
-        group.MapPost("/{id:guid}/pause", async (Guid id, HttpContext c, IClusterClient cluster) =>
+        group.MapPost("/{id}/pause", async (string id, HttpContext c, IClusterClient cluster) =>
                 TypedResults.Ok(ScheduleResponse.From(await Grain(id, c, cluster).SetPausedAsync(true))))
             .RequireAuthorization(Policies.TenantAdmin).WithSummary("Pause: no runs until resumed.").ProducesProblem(404);
-        group.MapPost("/{id:guid}/resume", async (Guid id, HttpContext c, IClusterClient cluster) =>
+        group.MapPost("/{id}/resume", async (string id, HttpContext c, IClusterClient cluster) =>
                 TypedResults.Ok(ScheduleResponse.From(await Grain(id, c, cluster).SetPausedAsync(false))))
             .RequireAuthorization(Policies.TenantAdmin).WithSummary("Resume (runs missed while paused are not replayed).").ProducesProblem(404);
-        group.MapPost("/{id:guid}/trigger", async (Guid id, HttpContext c, IClusterClient cluster) =>
+        group.MapPost("/{id}/trigger", async (string id, HttpContext c, IClusterClient cluster) =>
             {
                 var job = await Grain(id, c, cluster).TriggerAsync(c.Actor().Email);
                 return TypedResults.Accepted($"/jobs/{job}", new { job_id = job });
@@ -71,7 +71,7 @@ public static class SchedulesApi
         return TypedResults.Created($"/schedules/{schedule.Id}", ScheduleResponse.From(schedule));
     }
 
-    private static async Task<IResult> UpdateAsync(Guid id, ScheduleRequest body, HttpContext context, IClusterClient cluster)
+    private static async Task<IResult> UpdateAsync(string id, ScheduleRequest body, HttpContext context, IClusterClient cluster)
     {
         var grain = Grain(id, context, cluster);
         var current = await grain.GetAsync() ?? throw ActorsException.NotFound("Schedule");
@@ -163,8 +163,8 @@ public static class SchedulesApi
         return TypedResults.Ok(new Page<ScheduleListItem>(items, total, page.Limit, page.Offset));
     }
 
-    private static IScheduleGrain Grain(Guid id, HttpContext context, IClusterClient cluster) =>
-        cluster.GetGrain<IScheduleGrain>(id, context.Actor().RequireTenant());
+    private static IScheduleGrain Grain(string id, HttpContext context, IClusterClient cluster) =>
+        cluster.GetGrain<IScheduleGrain>(Ids.Parse(id), context.Actor().RequireTenant());
 
     public static string Name(MissedRunPolicy policy) => policy switch
     {

@@ -75,18 +75,23 @@ public sealed class CandidateApiTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task ConcurrentApprovalsAreServedOneAtATimeAndTheRestGetAClear409()
+    public async Task SixtyFourConcurrentDecisionsAreServedOneAtATimeAndTheRestGetAClear409()
     {
-        var (token, _) = await ReviewerAsync();
+        await using var billing = await BillingStub.StartAsync();
+        var (token, _) = await ReviewerAsync(new { billing_service_url = billing.Url });
         var location = await CreateAsync(token);
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+        var responses = await Task.WhenAll(Enumerable.Range(0, 64).Select(i =>
             Http.SendAsync(HttpMethod.Post, location + (i % 2 == 0 ? "/approve" : "/reject"), token, i % 2 == 0 ? null : new { reason = "duplicate" })));
 
-        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        Assert.DoesNotContain(responses, r => (int)r.StatusCode >= 500);
+        var winner = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        // The decision advanced the version once (provisioning may advance it again afterwards).
+        Assert.Equal(2, (await winner.JsonAsync()).GetProperty("version").GetInt64());
         var conflicts = responses.Where(r => r.StatusCode == HttpStatusCode.Conflict).ToList();
-        Assert.Equal(19, conflicts.Count);
-        var final = (await (await Http.SendAsync(HttpMethod.Get, location, token)).JsonAsync()).GetProperty("status").GetString();
+        Assert.Equal(63, conflicts.Count);
+        var candidate = await (await Http.SendAsync(HttpMethod.Get, location, token)).JsonAsync();
+        var final = candidate.GetProperty("status").GetString();
         foreach (var conflict in conflicts)
         {
             Assert.Contains($"already {final}", (await conflict.JsonAsync()).GetProperty("detail").GetString());
@@ -95,6 +100,62 @@ public sealed class CandidateApiTests(ClusterFixture fixture)
         Assert.Equal(2, history.GetArrayLength());
         Assert.Equal(final, history[1].GetProperty("to").GetString());
         Assert.Equal("pending", history[1].GetProperty("from").GetString());
+        if (final == "approved")
+        {
+            await Wait.UntilAsync(async () => (await (await Http.SendAsync(HttpMethod.Get, location, token)).JsonAsync())
+                .GetProperty("provisioning").GetString() == "provisioned", TimeSpan.FromSeconds(30), "provisioned");
+        }
+        Assert.True(billing.Providers.Count <= 1);
+    }
+
+    [Fact]
+    public async Task BadInputIs400ProblemDetailsAndWritesNothing()
+    {
+        var (token, tenant) = await ReviewerAsync();
+        var huge = new string('x', 10 * 1024 * 1024);
+        // A client that asks first (Expect: 100-continue) reads the refusal instead of a reset.
+        var oversized = TestAuth.Request(HttpMethod.Post, "/candidates", token, new { company_name = huge, contact_email = "a@b.example" });
+        oversized.Headers.ExpectContinue = true;
+        oversized.Content = new StringContent(await oversized.Content!.ReadAsStringAsync(), System.Text.Encoding.UTF8, "application/json");
+
+        var cases = new List<HttpResponseMessage>
+        {
+            await Http.SendAsync(HttpMethod.Post, "/candidates", token, new { contact_email = "a@b.example" }),
+            await Http.SendAsync(HttpMethod.Get, "/candidates/not-a-uuid", token),
+            await Http.SendAsync(HttpMethod.Post, "/candidates/not-a-uuid/approve", token),
+            await Http.SendAsync(HttpMethod.Get, "/candidates?status=unknown", token),
+            await Http.SendAsync(HttpMethod.Get, "/candidates?limit=-1", token),
+            await Http.SendAsync(HttpMethod.Get, "/candidates?limit=101", token),
+        };
+
+        var tooLarge = await Http.SendAsync(oversized);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        Assert.Equal("application/problem+json", tooLarge.Content.Headers.ContentType?.MediaType);
+        foreach (var response in cases)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.DoesNotContain("   at ", await response.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM candidates WHERE tenant_id = @t", ("t", tenant)));
+    }
+
+    [Fact]
+    public async Task StatsMatchTheSeedsGroupByQuery()
+    {
+        var (token, tenant) = await ReviewerAsync();
+        var first = await CreateAsync(token);
+        await CreateAsync(token);
+        await Http.SendAsync(HttpMethod.Post, first + "/approve", token);
+
+        var stats = await (await Http.SendAsync(HttpMethod.Get, "/candidates/stats", token)).JsonAsync();
+
+        foreach (var status in new[] { "pending", "approved", "rejected" })
+        {
+            var counted = await fixture.Database.ScalarAsync<long>(
+                "SELECT count(*) FROM candidates WHERE tenant_id = @t AND status = @s", ("t", tenant), ("s", status));
+            Assert.Equal(counted, stats.GetProperty("by_status").GetProperty(status).GetInt64());
+        }
     }
 
     [Fact]
