@@ -22,4 +22,7 @@ public static class ActorsJson
     }
 
     public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    /// <summary>An enum value as the API and the domain tables spell it (<c>NotStarted</c> is <c>not_started</c>).</summary>
+    public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 }

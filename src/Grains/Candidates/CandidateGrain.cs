@@ -91,7 +91,7 @@ public sealed partial class CandidateGrain(
         }
         if (S.Status != CandidateStatus.Pending)
         {
-            throw ActorsException.Conflict($"Candidate is {Name(S.Status)}; only pending candidates can be changed.");
+            throw ActorsException.Conflict($"Candidate is {ActorsJson.Name(S.Status)}; only pending candidates can be changed.");
         }
         var errors = CandidateRules.Validate(patch.CompanyName, patch.ContactEmail, patch.ContactPhone, patch.Products, partial: true);
         if (errors.Count > 0)
@@ -151,11 +151,11 @@ public sealed partial class CandidateGrain(
         {
             return ToInfo();
         }
-        var from = Name(S.Provisioning);
+        var from = ActorsJson.Name(S.Provisioning);
         S.Provisioning = status;
         S.ProviderId = providerId ?? S.ProviderId;
         S.ProvisioningError = status == ProvisioningStatus.Failed ? error : null;
-        await SaveAsync("billing.provision", "provisioning", from, Name(status), error ?? providerId);
+        await SaveAsync("billing.provision", "provisioning", from, ActorsJson.Name(status), error ?? providerId);
         return ToInfo();
     }
 
@@ -164,9 +164,9 @@ public sealed partial class CandidateGrain(
         EnsureExists();
         if (S.Status != CandidateStatus.Approved || S.Provisioning == ProvisioningStatus.Provisioned)
         {
-            throw ActorsException.Conflict($"Only approved, unprovisioned candidates can be provisioned; this one is {Name(S.Status)}, provisioning {Name(S.Provisioning)}.");
+            throw ActorsException.Conflict($"Only approved, unprovisioned candidates can be provisioned; this one is {ActorsJson.Name(S.Status)}, provisioning {ActorsJson.Name(S.Provisioning)}.");
         }
-        var from = Name(S.Provisioning);
+        var from = ActorsJson.Name(S.Provisioning);
         S.Provisioning = ProvisioningStatus.Pending;
         S.ProvisioningError = null;
         await SaveAsync(actor, "provisioning", from, "pending", "retry requested");
@@ -200,7 +200,7 @@ public sealed partial class CandidateGrain(
     {
         if (S.Status != CandidateStatus.Pending)
         {
-            throw ActorsException.Conflict($"Candidate is already {Name(S.Status)}; it cannot be {target}.");
+            throw ActorsException.Conflict($"Candidate is already {ActorsJson.Name(S.Status)}; it cannot be {target}.");
         }
     }
 
@@ -228,14 +228,6 @@ public sealed partial class CandidateGrain(
             throw ActorsException.NotFound("Candidate");
         }
     }
-
-    private static string Name(CandidateStatus s) => s.ToString().ToLowerInvariant();
-
-    private static string Name(ProvisioningStatus s) => s switch
-    {
-        ProvisioningStatus.NotStarted => "not_started",
-        _ => s.ToString().ToLowerInvariant(),
-    };
 
     private CandidateInfo ToInfo() => new()
     {

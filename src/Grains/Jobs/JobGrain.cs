@@ -248,7 +248,7 @@ public sealed partial class JobGrain(
                 await EndAsync(JobStatus.Cancelled, null, "cancelled", $"Cancelled by {actor}; its run had stopped.");
                 break;
             default:
-                throw ActorsException.Conflict($"Job is already {S.Status.ToString().ToLowerInvariant()}.");
+                throw ActorsException.Conflict($"Job is already {ActorsJson.Name(S.Status)}.");
         }
         return ToInfo();
     }
@@ -258,7 +258,7 @@ public sealed partial class JobGrain(
         EnsureExists();
         if (S.Status is not (JobStatus.Failed or JobStatus.Cancelled))
         {
-            throw ActorsException.Conflict($"Only failed or cancelled jobs can be retried; this one is {S.Status.ToString().ToLowerInvariant()}.");
+            throw ActorsException.Conflict($"Only failed or cancelled jobs can be retried; this one is {ActorsJson.Name(S.Status)}.");
         }
         S.Status = JobStatus.Queued;
         S.Attempts = 0;
@@ -341,8 +341,8 @@ public sealed partial class JobGrain(
         S.CompletedAt = clock.GetUtcNow();
         S.NextAttemptAt = null;
         await state.PersistAsync(this);
-        JobMetrics.Total.WithLabels(S.Type, status.ToString().ToLowerInvariant()).Inc();
-        LogEnded(logger, S.Id, S.Type, S.Status.ToString().ToLowerInvariant(), code);
+        JobMetrics.Total.WithLabels(S.Type, ActorsJson.Name(status)).Inc();
+        LogEnded(logger, S.Id, S.Type, ActorsJson.Name(S.Status), code);
         await UnregisterWatchdogAsync();
         Dispatcher().NotifyAsync().Ignore();
     }

@@ -49,7 +49,7 @@ public static class Roles
     public const string Reviewer = "reviewer";
     public const string Viewer = "viewer";
 
-    public static string Of(UserRole role) => role.ToString().ToLowerInvariant();
+    public static string Of(UserRole role) => ActorsJson.Name(role);
 }
 
 public static class Policies

@@ -21,8 +21,8 @@ public sealed record CandidateResponse(
     string? DecidedBy, DateTimeOffset? DecidedAt, string? RejectionReason)
 {
     public static CandidateResponse From(CandidateInfo c) => new(
-        c.Id, c.CompanyName, c.ContactEmail, c.ContactPhone, c.Products, c.Status.ToString().ToLowerInvariant(),
-        CandidatesApi.Name(c.Provisioning), c.ProviderId, c.ProvisioningError, c.Version, c.CreatedAt, c.UpdatedAt,
+        c.Id, c.CompanyName, c.ContactEmail, c.ContactPhone, c.Products, ActorsJson.Name(c.Status),
+        ActorsJson.Name(c.Provisioning), c.ProviderId, c.ProvisioningError, c.Version, c.CreatedAt, c.UpdatedAt,
         c.DecidedBy, c.DecidedAt, c.RejectionReason);
 }
 
@@ -226,6 +226,4 @@ public static class CandidatesApi
 
     private static ICandidateGrain Grain(string id, HttpContext context, IClusterClient cluster) =>
         cluster.GetGrain<ICandidateGrain>(Ids.Parse(id), context.Actor().RequireTenant());
-
-    public static string Name(ProvisioningStatus status) => status == ProvisioningStatus.NotStarted ? "not_started" : status.ToString().ToLowerInvariant();
 }

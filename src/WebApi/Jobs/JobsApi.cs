@@ -21,7 +21,7 @@ public sealed record JobResponse(
     DateTimeOffset? HeartbeatAt, DateTimeOffset? CompletedAt, DateTimeOffset? NextAttemptAt, Guid? ScheduleId, bool CancelRequested)
 {
     public static JobResponse From(JobInfo j) => new(
-        j.Id, j.TenantId, j.Type, j.Status.ToString().ToLowerInvariant(), j.Attempts, j.MaxAttempts, new JobProgress(j.Processed, j.Total),
+        j.Id, j.TenantId, j.Type, ActorsJson.Name(j.Status), j.Attempts, j.MaxAttempts, new JobProgress(j.Processed, j.Total),
         Parse(j.ParametersJson) ?? default, Parse(j.ResultJson), j.ErrorCode is null ? null : new JobError(j.ErrorCode, j.ErrorMessage),
         j.CreatedAt, j.StartedAt, j.HeartbeatAt, j.CompletedAt, j.NextAttemptAt, j.ScheduleId, j.CancelRequested);
 

@@ -19,7 +19,7 @@ public sealed record ScheduleResponse(Guid Id, string Name, string Cron, string 
 {
     public static ScheduleResponse From(ScheduleInfo s) => new(s.Id, s.Definition.Name, s.Definition.Cron, s.Definition.TimeZone,
         new ScheduleJobResponse(s.Definition.JobType, JsonDocument.Parse(s.Definition.ParametersJson).RootElement.Clone()),
-        SchedulesApi.Name(s.Definition.MissedPolicy), s.Definition.MaxCatchUp, s.Definition.OverlapPolicy.ToString().ToLowerInvariant(),
+        ActorsJson.Name(s.Definition.MissedPolicy), s.Definition.MaxCatchUp, ActorsJson.Name(s.Definition.OverlapPolicy),
         s.Paused, s.LastRunAt, s.NextRunAt, s.LastJobId, s.CreatedAt, s.UpdatedAt);
 }
 
@@ -165,11 +165,4 @@ public static class SchedulesApi
 
     private static IScheduleGrain Grain(string id, HttpContext context, IClusterClient cluster) =>
         cluster.GetGrain<IScheduleGrain>(Ids.Parse(id), context.Actor().RequireTenant());
-
-    public static string Name(MissedRunPolicy policy) => policy switch
-    {
-        MissedRunPolicy.RunOnce => "run_once",
-        MissedRunPolicy.RunAll => "run_all",
-        _ => "skip",
-    };
 }

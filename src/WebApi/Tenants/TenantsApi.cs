@@ -22,7 +22,7 @@ public sealed record TenantSettingsResponse(int MaxConcurrentJobs, int RequestsP
 public sealed record TenantResponse(string Id, string Name, string Status, bool IsActive, TenantSettingsResponse Settings,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
-    public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, t.Status.ToString().ToLowerInvariant(), t.IsActive,
+    public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, ActorsJson.Name(t.Status), t.IsActive,
         new TenantSettingsResponse(t.Settings.MaxConcurrentJobs, t.Settings.RequestsPerSecond, t.Settings.BillingServiceUrl,
             new SmtpSettingsResponse(t.Settings.Smtp.Host, t.Settings.Smtp.Port, t.Settings.Smtp.Username,
                 !string.IsNullOrEmpty(t.Settings.Smtp.Password), t.Settings.Smtp.FromAddress, t.Settings.Smtp.UseTls)),
