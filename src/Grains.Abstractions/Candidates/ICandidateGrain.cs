@@ -1,5 +1,3 @@
-using System.Net.Mail;
-
 namespace Actors.Grains.Candidates;
 
 /// <summary>
@@ -117,7 +115,7 @@ public static class CandidateRules
         if (!partial || email is not null)
         {
             if (string.IsNullOrWhiteSpace(email)) errors["contact_email"] = ["is required"];
-            else if (!IsEmail(email)) errors["contact_email"] = ["must be an email address"];
+            else if (!EmailAddress.IsValid(email)) errors["contact_email"] = ["must be an email address"];
         }
         if (phone is not null && (phone.Length > 40 || !phone.All(c => char.IsDigit(c) || c is '+' or ' ' or '-' or '(' or ')' or '.')))
         {
@@ -131,10 +129,6 @@ public static class CandidateRules
         }
         return errors;
     }
-
-    public static bool IsEmail(string value) =>
-        value.Length <= 254 && !value.Any(char.IsWhiteSpace) && MailAddress.TryCreate(value, out var parsed)
-        && parsed.Address == value && value.Contains('.', StringComparison.Ordinal);
 
     private static bool HasControl(string value) => value.Any(char.IsControl);
 

@@ -25,7 +25,7 @@ public sealed partial class EmailSendHandler(ILogger<EmailSendHandler> logger) :
         var errors = new Dictionary<string, string[]>();
         if (!parameters.TryGetProperty("recipients", out var recipients) || recipients.ValueKind != JsonValueKind.Array
             || recipients.GetArrayLength() is 0 or > MaxRecipients
-            || recipients.EnumerateArray().Any(r => r.ValueKind != JsonValueKind.String || !Candidates.CandidateRules.IsEmail(r.GetString()!)))
+            || recipients.EnumerateArray().Any(r => r.ValueKind != JsonValueKind.String || !EmailAddress.IsValid(r.GetString()!)))
         {
             errors["parameters.recipients"] = [$"must be 1 to {MaxRecipients} email addresses"];
         }

@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using Actors.Grains;
 using Actors.WebApi.Auth;
 
@@ -55,8 +54,7 @@ public sealed class Validator
             Add(field, "is required");
             return;
         }
-        if (value.Length > 254 || !MailAddress.TryCreate(value, out var parsed) || parsed.Address != value.Trim()
-            || value.Any(char.IsWhiteSpace) || !value.Contains('.', StringComparison.Ordinal))
+        if (!EmailAddress.IsValid(value))
         {
             Add(field, "must be an email address");
         }
