@@ -150,30 +150,12 @@ public static class CandidatesApi
         errors.Length("product", product, CandidateRules.MaxProductLength);
         errors.ThrowIfAny();
 
-        const string Where = "tenant_id = @tenant AND (@status::text IS NULL OR status = @status) AND (@product::text IS NULL OR products @> ARRAY[@product::text])";
-        await using var command = db.CreateCommand(
-            $"""
-            SELECT id, company_name, contact_email, products, status, provisioning, provider_id, version, created_at, updated_at
-              FROM candidates WHERE {Where}
-             ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset
-            """);
-        Bind(command, tenant, status, product);
-        command.Parameters.AddWithValue("limit", page.Limit);
-        command.Parameters.AddWithValue("offset", page.Offset);
-        var items = new List<CandidateListItem>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                items.Add(new CandidateListItem(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<string[]>(3),
-                    reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt64(7),
-                    reader.GetFieldValue<DateTimeOffset>(8), reader.GetFieldValue<DateTimeOffset>(9)));
-            }
-        }
-        await using var count = db.CreateCommand($"SELECT count(*) FROM candidates WHERE {Where}");
-        Bind(count, tenant, status, product);
-        var total = (long)(await count.ExecuteScalarAsync())!;
-        return TypedResults.Ok(new Page<CandidateListItem>(items, total, page.Limit, page.Offset));
+        return TypedResults.Ok(await PagedQuery.ReadAsync(db,
+            "id, company_name, contact_email, products, status, provisioning, provider_id, version, created_at, updated_at",
+            "candidates WHERE tenant_id = @tenant AND (@status::text IS NULL OR status = @status) AND (@product::text IS NULL OR products @> ARRAY[@product::text])",
+            "created_at DESC, id DESC", page, [("tenant", tenant), ("status", status), ("product", product)],
+            r => new CandidateListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetFieldValue<string[]>(3), r.GetString(4),
+                r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetInt64(7), r.GetFieldValue<DateTimeOffset>(8), r.GetFieldValue<DateTimeOffset>(9))));
     }
 
     private static async Task<IResult> StatsAsync(HttpContext context, NpgsqlDataSource db)
@@ -191,13 +173,6 @@ public static class CandidatesApi
             (reader.GetString(0) == "s" ? byStatus : byProvisioning)[reader.GetString(1)] = reader.GetInt64(2);
         }
         return TypedResults.Ok(new CandidateStats(byStatus.Values.Sum(), byStatus, byProvisioning));
-    }
-
-    private static void Bind(NpgsqlCommand command, string tenant, string? status, string? product)
-    {
-        command.Parameters.AddWithValue("tenant", tenant);
-        command.Parameters.AddWithValue("status", (object?)status ?? DBNull.Value);
-        command.Parameters.AddWithValue("product", (object?)product ?? DBNull.Value);
     }
 
     private static IResult Respond(HttpContext context, CandidateInfo candidate)

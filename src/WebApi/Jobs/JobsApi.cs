@@ -123,43 +123,15 @@ public static class JobsApi
         errors.ThrowIfAny();
 
         var order = status == "failed" ? "completed_at DESC NULLS LAST, id" : "created_at DESC, id";
-        await using var command = db.CreateCommand(
-            $"""
-            SELECT id, type, status, attempts, max_attempts, processed, total, error_code, error_message,
-                   created_at, started_at, completed_at, count(*) OVER () AS total_count
-              FROM jobs
-             WHERE tenant_id = @tenant AND (@status::text IS NULL OR status = @status) AND (@type::text IS NULL OR type = @type)
-             ORDER BY {order} LIMIT @limit OFFSET @offset
-            """);
-        command.Parameters.AddWithValue("tenant", tenant);
-        command.Parameters.AddWithValue("status", (object?)status ?? DBNull.Value);
-        command.Parameters.AddWithValue("type", (object?)type ?? DBNull.Value);
-        command.Parameters.AddWithValue("limit", page.Limit);
-        command.Parameters.AddWithValue("offset", page.Offset);
-        var items = new List<JobListItem>();
-        long total = 0;
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                items.Add(new JobListItem(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt32(4),
-                    new JobProgress(reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6)),
-                    reader.IsDBNull(7) ? null : new JobError(reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8)),
-                    reader.GetFieldValue<DateTimeOffset>(9), reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10),
-                    reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11)));
-                total = reader.GetInt64(12);
-            }
-        }
-        if (items.Count == 0 && page.Offset > 0)
-        {
-            await using var count = db.CreateCommand(
-                "SELECT count(*) FROM jobs WHERE tenant_id = @tenant AND (@status::text IS NULL OR status = @status) AND (@type::text IS NULL OR type = @type)");
-            count.Parameters.AddWithValue("tenant", tenant);
-            count.Parameters.AddWithValue("status", (object?)status ?? DBNull.Value);
-            count.Parameters.AddWithValue("type", (object?)type ?? DBNull.Value);
-            total = (long)(await count.ExecuteScalarAsync())!;
-        }
-        return TypedResults.Ok(new Page<JobListItem>(items, total, page.Limit, page.Offset));
+        return TypedResults.Ok(await PagedQuery.ReadAsync(db,
+            "id, type, status, attempts, max_attempts, processed, total, error_code, error_message, created_at, started_at, completed_at",
+            "jobs WHERE tenant_id = @tenant AND (@status::text IS NULL OR status = @status) AND (@type::text IS NULL OR type = @type)",
+            order, page, [("tenant", tenant), ("status", status), ("type", type)],
+            r => new JobListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt32(4),
+                new JobProgress(r.GetInt64(5), r.IsDBNull(6) ? null : r.GetInt64(6)),
+                r.IsDBNull(7) ? null : new JobError(r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8)),
+                r.GetFieldValue<DateTimeOffset>(9), r.IsDBNull(10) ? null : r.GetFieldValue<DateTimeOffset>(10),
+                r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11))));
     }
 
     public static async Task<JobsHealth> ReadHealthAsync(NpgsqlDataSource db, TimeSpan stuckAfter)

@@ -143,24 +143,10 @@ public static class SchedulesApi
         var errors = new Validator();
         var page = Paging.From(limit, offset, errors);
         errors.ThrowIfAny();
-        await using var command = db.CreateCommand(
-            """
-            SELECT id, name, cron, time_zone, job_type, paused, last_run_at, count(*) OVER ()
-              FROM schedules WHERE tenant_id = @t AND NOT deleted ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset
-            """);
-        command.Parameters.AddWithValue("t", tenant);
-        command.Parameters.AddWithValue("limit", page.Limit);
-        command.Parameters.AddWithValue("offset", page.Offset);
-        var items = new List<ScheduleListItem>();
-        long total = 0;
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            items.Add(new ScheduleListItem(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetBoolean(5), reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)));
-            total = reader.GetInt64(7);
-        }
-        return TypedResults.Ok(new Page<ScheduleListItem>(items, total, page.Limit, page.Offset));
+        return TypedResults.Ok(await PagedQuery.ReadAsync(db, "id, name, cron, time_zone, job_type, paused, last_run_at",
+            "schedules WHERE tenant_id = @t AND NOT deleted", "created_at DESC, id", page, [("t", tenant)],
+            r => new ScheduleListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
+                r.GetBoolean(5), r.IsDBNull(6) ? null : r.GetFieldValue<DateTimeOffset>(6))));
     }
 
     private static IScheduleGrain Grain(string id, HttpContext context, IClusterClient cluster) =>

@@ -71,31 +71,10 @@ public static class TenantsApi
         }
         errors.ThrowIfAny();
 
-        await using var command = db.CreateCommand(
-            """
-            SELECT id, name, status, created_at, updated_at, count(*) OVER () AS total
-              FROM tenants WHERE (@status::text IS NULL OR status = @status)
-             ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset
-            """);
-        command.Parameters.AddWithValue("status", (object?)status ?? DBNull.Value);
-        command.Parameters.AddWithValue("limit", page.Limit);
-        command.Parameters.AddWithValue("offset", page.Offset);
-        var items = new List<TenantListItem>();
-        long total = 0;
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            items.Add(new TenantListItem(reader.GetString(0), reader.GetString(1), reader.GetString(2),
-                reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4)));
-            total = reader.GetInt64(5);
-        }
-        if (items.Count == 0 && page.Offset > 0)
-        {
-            await using var count = db.CreateCommand("SELECT count(*) FROM tenants WHERE (@status::text IS NULL OR status = @status)");
-            count.Parameters.AddWithValue("status", (object?)status ?? DBNull.Value);
-            total = (long)(await count.ExecuteScalarAsync())!;
-        }
-        return TypedResults.Ok(new Page<TenantListItem>(items, total, page.Limit, page.Offset));
+        return TypedResults.Ok(await PagedQuery.ReadAsync(db, "id, name, status, created_at, updated_at",
+            "tenants WHERE (@status::text IS NULL OR status = @status)", "created_at DESC, id", page,
+            [("status", status)],
+            r => new TenantListItem(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.GetFieldValue<DateTimeOffset>(4))));
     }
 
     private static async Task<IResult> GetAsync(string id, IClusterClient cluster)

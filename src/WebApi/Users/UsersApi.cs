@@ -55,28 +55,10 @@ public static class UsersApi
         var page = Paging.From(limit, offset, errors);
         errors.ThrowIfAny();
 
-        await using var command = db.CreateCommand(
-            """
-            SELECT email, tenant_id, role, created_at, updated_at
-              FROM users WHERE tenant_id = @tenant AND NOT deleted
-             ORDER BY email LIMIT @limit OFFSET @offset
-            """);
-        command.Parameters.AddWithValue("tenant", id);
-        command.Parameters.AddWithValue("limit", page.Limit);
-        command.Parameters.AddWithValue("offset", page.Offset);
-        var items = new List<UserResponse>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                items.Add(new UserResponse(reader.GetString(0), reader.GetString(1), reader.GetString(2),
-                    reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4)));
-            }
-        }
-        await using var count = db.CreateCommand("SELECT count(*) FROM users WHERE tenant_id = @tenant AND NOT deleted");
-        count.Parameters.AddWithValue("tenant", id);
-        var total = (long)(await count.ExecuteScalarAsync())!;
-        return TypedResults.Ok(new Page<UserResponse>(items, total, page.Limit, page.Offset));
+        return TypedResults.Ok(await PagedQuery.ReadAsync(db, "email, tenant_id, role, created_at, updated_at",
+            "users WHERE tenant_id = @tenant AND NOT deleted", "email", page,
+            [("tenant", id)],
+            r => new UserResponse(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.GetFieldValue<DateTimeOffset>(4))));
     }
 
     private static async Task<IResult> GetAsync(string id, string email, HttpContext context, IClusterClient cluster)

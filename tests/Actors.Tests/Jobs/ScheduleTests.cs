@@ -72,6 +72,9 @@ public sealed class ScheduleTests(ClusterFixture fixture)
 
         var list = await (await Http.SendAsync(HttpMethod.Get, "/schedules", admin)).JsonAsync();
         Assert.Equal(1, list.GetProperty("total").GetInt64());
+        var pastTheEnd = await (await Http.SendAsync(HttpMethod.Get, "/schedules?offset=5", admin)).JsonAsync();
+        Assert.Equal(0, pastTheEnd.GetProperty("items").GetArrayLength());
+        Assert.Equal(1, pastTheEnd.GetProperty("total").GetInt64());
 
         var bad = await Http.SendAsync(HttpMethod.Post, "/schedules", admin, new
         {
