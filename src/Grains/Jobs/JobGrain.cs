@@ -88,10 +88,7 @@ public sealed partial class JobGrain(
             RequestHash = draft.RequestHash,
             CreatedBy = draft.Actor,
         };
-        await state.PersistAsync(this);
-        JobMetrics.Total.WithLabels(S.Type, "queued").Inc();
-        await this.RegisterOrUpdateReminder(Watchdog, _options.WatchdogPeriod, _options.WatchdogPeriod);
-        Dispatcher().NotifyAsync().Ignore();
+        await EnqueueAsync();
         return ToInfo();
     }
 
@@ -268,10 +265,7 @@ public sealed partial class JobGrain(
         S.NextAttemptAt = null;
         S.CancelRequested = false;
         S.Result = null;
-        await state.PersistAsync(this);
-        JobMetrics.Total.WithLabels(S.Type, "queued").Inc();
-        await this.RegisterOrUpdateReminder(Watchdog, _options.WatchdogPeriod, _options.WatchdogPeriod);
-        Dispatcher().NotifyAsync().Ignore();
+        await EnqueueAsync();
         return ToInfo();
     }
 
@@ -296,6 +290,15 @@ public sealed partial class JobGrain(
             LogStuck(logger, S.Id, S.Type, S.HeartbeatAt);
             await FailOrRetryAsync(JobErrorCodes.Stuck, "Its heartbeat stopped (the silo running it was lost).", retryable: true);
         }
+    }
+
+    /// <summary>Stores the job as queued, arms its watchdog and tells the tenant's dispatcher.</summary>
+    private async Task EnqueueAsync()
+    {
+        await state.PersistAsync(this);
+        JobMetrics.Total.WithLabels(S.Type, "queued").Inc();
+        await this.RegisterOrUpdateReminder(Watchdog, _options.WatchdogPeriod, _options.WatchdogPeriod);
+        Dispatcher().NotifyAsync().Ignore();
     }
 
     private async Task FailOrRetryAsync(string code, string message, bool retryable)
