@@ -329,12 +329,7 @@ public sealed class CandidateApiTests(ClusterFixture fixture)
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
         var location = submitted.Headers.Location!.OriginalString;
 
-        JsonElement job = default;
-        await Wait.UntilAsync(async () =>
-        {
-            job = await (await Http.SendAsync(HttpMethod.Get, location, token)).JsonAsync();
-            return job.GetProperty("status").GetString() is "completed" or "failed";
-        }, TimeSpan.FromSeconds(30), "import completes");
+        var job = await Http.WaitForStatusAsync(token, location, "completed", "failed");
 
         var result = job.GetProperty("result");
         Assert.Equal(3, result.GetProperty("imported").GetInt32());

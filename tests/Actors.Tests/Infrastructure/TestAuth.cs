@@ -63,5 +63,17 @@ public static class TestAuth
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>Polls a resource (a job) until its <c>status</c> is one of <paramref name="statuses"/>; answers its last body.</summary>
+    public static async Task<JsonElement> WaitForStatusAsync(this HttpClient http, string token, string location, params string[] statuses)
+    {
+        JsonElement body = default;
+        await Wait.UntilAsync(async () =>
+        {
+            body = await (await http.SendAsync(HttpMethod.Get, location, token)).JsonAsync();
+            return statuses.Contains(body.GetProperty("status").GetString());
+        }, TimeSpan.FromSeconds(30), $"{location} reaches {string.Join("/", statuses)}");
+        return body;
+    }
+
     public static string NewSlug(string prefix = "t") => prefix + Guid.NewGuid().ToString("N")[..10];
 }

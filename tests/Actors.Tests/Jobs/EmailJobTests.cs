@@ -26,12 +26,7 @@ public sealed class EmailJobTests(ClusterFixture fixture)
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
         var location = submitted.Headers.Location!.OriginalString;
 
-        JsonElement job = default;
-        await Wait.UntilAsync(async () =>
-        {
-            job = await (await fixture.Http.SendAsync(HttpMethod.Get, location, token)).JsonAsync();
-            return job.GetProperty("status").GetString() is "completed" or "failed";
-        }, TimeSpan.FromSeconds(30), "email job ends");
+        var job = await fixture.Http.WaitForStatusAsync(token, location, "completed", "failed");
 
         Assert.Equal("completed", job.GetProperty("status").GetString());
         var result = job.GetProperty("result");
@@ -55,12 +50,7 @@ public sealed class EmailJobTests(ClusterFixture fixture)
             parameters = new { recipients = new[] { "a@x.example" }, subject = "Hi", body = "Hello" },
         });
         var location = submitted.Headers.Location!.OriginalString;
-        JsonElement job = default;
-        await Wait.UntilAsync(async () =>
-        {
-            job = await (await fixture.Http.SendAsync(HttpMethod.Get, location, token)).JsonAsync();
-            return job.GetProperty("status").GetString() is "completed" or "failed";
-        }, TimeSpan.FromSeconds(30), "email job ends");
+        var job = await fixture.Http.WaitForStatusAsync(token, location, "completed", "failed");
 
         Assert.Equal("failed", job.GetProperty("status").GetString());
         Assert.Equal("smtp_not_configured", job.GetProperty("error").GetProperty("code").GetString());
@@ -74,11 +64,7 @@ public sealed class EmailJobTests(ClusterFixture fixture)
         });
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await fixture.Http.SendAsync(HttpMethod.Post, location + "/retry", token)).StatusCode);
-        await Wait.UntilAsync(async () =>
-        {
-            job = await (await fixture.Http.SendAsync(HttpMethod.Get, location, token)).JsonAsync();
-            return job.GetProperty("status").GetString() is "completed" or "failed";
-        }, TimeSpan.FromSeconds(30), "retried email job ends");
+        job = await fixture.Http.WaitForStatusAsync(token, location, "completed", "failed");
         Assert.Equal("completed", job.GetProperty("status").GetString());
         Assert.Single(smtp.Messages);
     }

@@ -9,17 +9,6 @@ public sealed class JobApiTests(ClusterFixture fixture)
 {
     private HttpClient Http => fixture.Http;
 
-    private async Task<JsonElement> WaitForStatusAsync(string token, string location, params string[] statuses)
-    {
-        JsonElement job = default;
-        await Wait.UntilAsync(async () =>
-        {
-            job = await (await Http.SendAsync(HttpMethod.Get, location, token)).JsonAsync();
-            return statuses.Contains(job.GetProperty("status").GetString());
-        }, TimeSpan.FromSeconds(30), $"{location} reaches {string.Join("/", statuses)}");
-        return job;
-    }
-
     private async Task<(HttpResponseMessage Response, string Location)> SubmitAsync(string token, object body, string? key = null)
     {
         var request = TestAuth.Request(HttpMethod.Post, "/jobs", token, body);
@@ -39,7 +28,7 @@ public sealed class JobApiTests(ClusterFixture fixture)
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.StartsWith("/jobs/", location);
 
-        var job = await WaitForStatusAsync(token, location, "completed", "failed");
+        var job = await Http.WaitForStatusAsync(token, location, "completed", "failed");
         Assert.Equal("completed", job.GetProperty("status").GetString());
         Assert.Equal(3, job.GetProperty("progress").GetProperty("processed").GetInt64());
         Assert.Equal(3, job.GetProperty("result").GetProperty("steps").GetInt32());
@@ -76,7 +65,7 @@ public sealed class JobApiTests(ClusterFixture fixture)
         var token = await s.UserTokenAsync(tenant, "reviewer");
 
         var (_, running) = await SubmitAsync(token, new { type = "diagnostics.sleep", parameters = new { steps = 1000, step_ms = 50 } });
-        await WaitForStatusAsync(token, running, "processing");
+        await Http.WaitForStatusAsync(token, running, "processing");
         var (_, waiting) = await SubmitAsync(token, new { type = "diagnostics.sleep", parameters = new { steps = 1, step_ms = 1 } });
         Assert.Equal("queued", (await (await Http.SendAsync(HttpMethod.Get, waiting, token)).JsonAsync()).GetProperty("status").GetString());
 
@@ -85,7 +74,7 @@ public sealed class JobApiTests(ClusterFixture fixture)
         Assert.Equal(HttpStatusCode.OK, cancelQueued.StatusCode);
         Assert.Equal(HttpStatusCode.OK, cancelRunning.StatusCode);
 
-        var stopped = await WaitForStatusAsync(token, running, "cancelled", "completed", "failed");
+        var stopped = await Http.WaitForStatusAsync(token, running, "cancelled", "completed", "failed");
         Assert.Equal("cancelled", stopped.GetProperty("status").GetString());
         Assert.True(stopped.GetProperty("progress").GetProperty("processed").GetInt64() < 1000);
         var never = await (await Http.SendAsync(HttpMethod.Get, waiting, token)).JsonAsync();
@@ -104,11 +93,11 @@ public sealed class JobApiTests(ClusterFixture fixture)
         var (_, recovers) = await SubmitAsync(token, new { type = "diagnostics.sleep", parameters = new { steps = 1, step_ms = 1, fail_attempts = 2 }, max_attempts = 3 });
         var (_, fails) = await SubmitAsync(token, new { type = "diagnostics.sleep", parameters = new { steps = 1, step_ms = 1, fail_attempts = 5 }, max_attempts = 2 });
 
-        var recovered = await WaitForStatusAsync(token, recovers, "completed", "failed");
+        var recovered = await Http.WaitForStatusAsync(token, recovers, "completed", "failed");
         Assert.Equal("completed", recovered.GetProperty("status").GetString());
         Assert.Equal(3, recovered.GetProperty("attempts").GetInt32());
 
-        var failed = await WaitForStatusAsync(token, fails, "failed", "completed");
+        var failed = await Http.WaitForStatusAsync(token, fails, "failed", "completed");
         Assert.Equal("failed", failed.GetProperty("status").GetString());
         Assert.Equal(2, failed.GetProperty("attempts").GetInt32());
         Assert.Equal("diagnostic_failure", failed.GetProperty("error").GetProperty("code").GetString());

@@ -63,8 +63,7 @@ public sealed class ScheduleTests(ClusterFixture fixture)
         var trigger = await Http.SendAsync(HttpMethod.Post, $"/schedules/{id}/trigger", admin);
         Assert.Equal(HttpStatusCode.Accepted, trigger.StatusCode);
         var jobLocation = trigger.Headers.Location!.OriginalString;
-        await Wait.UntilAsync(async () => (await (await Http.SendAsync(HttpMethod.Get, jobLocation, admin)).JsonAsync())
-            .GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30), "triggered run completes");
+        await Http.WaitForStatusAsync(admin, jobLocation, "completed");
 
         var paused = await (await Http.SendAsync(HttpMethod.Post, $"/schedules/{id}/pause", admin)).JsonAsync();
         Assert.True(paused.GetProperty("paused").GetBoolean());
