@@ -41,8 +41,8 @@ public sealed partial class ProblemDetailsMapping(IProblemDetailsService problem
     public static ProblemDetails Map(Exception exception) => exception switch
     {
         ActorsException domain => FromDomain(domain),
-        // Oversized bodies included: the request is refused as bad input, and nothing was read into a grain.
-        BadHttpRequestException bad => Create(400, ErrorCodes.Validation, "Bad request",
+        // The status Kestrel chose (400, 413 for a body over 1 MB, ...), as the routes that bind bodies themselves answer.
+        BadHttpRequestException bad => Create(bad.StatusCode, ErrorCodes.Validation, "Bad request",
             bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is larger than 1 MB." : bad.Message),
         OperationCanceledException or TimeoutException or TaskCanceledException
             => Create(503, ErrorCodes.Unavailable, "Service unavailable", "The cluster did not answer in time; retry shortly."),
