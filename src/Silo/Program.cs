@@ -41,14 +41,14 @@ public static class Program
         }
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddActorsDatabase(connectionString);
-        builder.Services.AddActorsMetrics("silo");
+        builder.Services.AddActorsMetrics("silo", settings.ClusterId);
         builder.Services.AddActorsHealthChecks()
             .AddCheck<SiloHealthCheck>("cluster", HealthStatus.Unhealthy, [HealthEndpoints.ReadyTag]);
 
         builder.UseOrleans(silo => silo.AddActorsSiloServices(connectionString).UseActorsCluster(settings));
 
         var app = builder.Build();
-        app.UseHttpMetrics();
+        app.UseActorsHttpMetrics();
         app.MapActorsHealth("actors-silo");
         app.MapMetrics("/metrics");
         await app.RunAsync();

@@ -53,7 +53,7 @@ public class Program
         builder.Services.AddExceptionHandler<ProblemDetailsMapping>();
         builder.Services.AddOpenApi();
         builder.Services.AddActorsDatabase(connectionString);
-        builder.Services.AddActorsMetrics("api");
+        builder.Services.AddActorsMetrics("api", settings.ClusterId);
         builder.Services.AddActorsHealthChecks()
             .AddCheck<ClusterHealthCheck>("cluster", HealthStatus.Unhealthy, [HealthEndpoints.ReadyTag]);
         builder.AddActorsClusterClient(connectionString, settings);
@@ -62,9 +62,9 @@ public class Program
 
         var app = builder.Build();
         app.UseMiddleware<RequestTelemetry>();
+        app.UseActorsHttpMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseHttpMetrics();
         app.UseActorsAuth();
 
         app.MapActorsHealth("actors-api");

@@ -72,6 +72,23 @@ public sealed class ClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task RequestMetricsAreLabelledByRouteTemplateNeverByRawPath()
+    {
+        var id = Guid.NewGuid();
+        await fixture.Http.GetAsync($"/candidates/{id}");
+        await fixture.Http.GetAsync($"/no-such-route/{id}");
+
+        var text = await fixture.Http.GetStringAsync("/metrics");
+
+        Assert.Contains("http_requests_total{method=\"GET\",endpoint=\"/candidates/{id}\",status_code=\"401\"}", text);
+        Assert.Contains("http_requests_total{method=\"GET\",endpoint=\"unmatched\",status_code=\"404\"}", text);
+        Assert.Contains("http_request_duration_seconds_bucket{method=\"GET\",endpoint=\"/candidates/{id}\",le=\"2\"}", text);
+        Assert.DoesNotContain(id.ToString(), text);
+        Assert.Contains("database_up{service=\"api\"} 1", text);
+        Assert.Contains("cluster_silos_active ", text);
+    }
+
+    [Fact]
     public async Task OpenApiDescribesEveryResourceAndDocsAreServed()
     {
         var openapi = await fixture.Http.GetAsync("/openapi/v1.json");
