@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Runs the whole system locally: a private PostgreSQL (data kept in .data/), one silo and the API on
-# http://127.0.0.1:8080. Ctrl-C stops everything; running it again keeps the data.
+# Runs the whole system locally: a private PostgreSQL (data kept in .data/), ACTORS_SILOS silos (1)
+# and the API on http://127.0.0.1:8080. Ctrl-C stops everything; running it again keeps the data.
+# While it runs, scripts/actorsctl starts, stops and restarts single processes (see its header).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PG_PORT="${ACTORS_PG_PORT:-55432}"
 DATA="${ACTORS_DATA_DIR:-$ROOT/.data}"
-API_URL="${ACTORS_API_URL:-http://127.0.0.1:8080}"
-SILO_URL="${ACTORS_SILO_URL:-http://127.0.0.1:8081}"
+SILOS="${ACTORS_SILOS:-1}"
+API_PORT="${ACTORS_API_PORT:-8080}"
+API_URL="http://127.0.0.1:$API_PORT"
+SILO_URL="http://127.0.0.1:$(( ${ACTORS_SILO_HTTP_BASE:-8080} + 1 ))"
 
 pg_start "$DATA/pg" "$PG_PORT"
 export ConnectionStrings__Actors="${ConnectionStrings__Actors:-$(connection_string "$PG_PORT")}"
-export Orleans__SiloPort="${Orleans__SiloPort:-11211}"
-export Orleans__GatewayPort="${Orleans__GatewayPort:-30200}"
+export Orleans__ClusterId="${Orleans__ClusterId:-actors}"
 export DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Development}"
 
 # A JWT signing key made once per data folder (kept, so tokens survive restarts).
@@ -34,37 +36,46 @@ export ASPNETCORE_ENVIRONMENT="$DOTNET_ENVIRONMENT"
 log "building (Release)"
 dotnet build "$ROOT/Actors.sln" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
 SILO_DLL="$ROOT/src/Silo/bin/Release/net10.0/Actors.Silo.dll"
-API_DLL="$ROOT/src/WebApi/bin/Release/net10.0/Actors.WebApi.dll"
 
 log "migrating"
 dotnet "$SILO_DLL" migrate >/dev/null
 
-mkdir -p "$DATA/logs"
-pids=()
+# What scripts/actorsctl needs to manage this stack from another terminal (secrets: mode 600).
+umask 077
+{
+  for var in ConnectionStrings__Actors Orleans__ClusterId DOTNET_ENVIRONMENT ASPNETCORE_ENVIRONMENT Auth__SigningKeys__0 \
+             Bootstrap__OperatorEmail Bootstrap__OperatorPassword Bootstrap__TenantId Bootstrap__TenantName \
+             Bootstrap__TenantAdminEmail Bootstrap__TenantAdminPassword ACTORS_PG_PORT ACTORS_SILOS ACTORS_API_PORT \
+             ACTORS_SILO_HTTP_BASE ACTORS_SILO_PORT_BASE ACTORS_GATEWAY_PORT_BASE LOG_LEVEL Outbound__AllowLoopback; do
+    [ -n "${!var:-}" ] && printf 'export %s=%q\n' "$var" "${!var}"
+  done
+  printf 'export ACTORS_PG_PORT=%q ACTORS_SILOS=%q\n' "$PG_PORT" "$SILOS"
+} >"$DATA/stack.env"
+umask 022
+
+CTL="$ROOT/scripts/actorsctl"
+export ACTORS_DATA_DIR="$DATA" ACTORS_SILOS="$SILOS"
+sleeper=""
 cleanup() {
   trap - INT TERM EXIT
+  [ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null
   log "stopping"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  "$CTL" stop all || true
   pg_stop "$DATA/pg"
   log "stopped; data kept in $DATA"
 }
 trap cleanup INT TERM EXIT
 
-ASPNETCORE_URLS="$SILO_URL" dotnet "$SILO_DLL" >>"$DATA/logs/silo.log" 2>&1 &
-pids+=($!)
-ASPNETCORE_URLS="$API_URL" dotnet "$API_DLL" >>"$DATA/logs/api.log" 2>&1 &
-pids+=($!)
-
-if wait_http "$API_URL/readyz" 90; then
+if "$CTL" start all; then
   cat <<MSG
 [actors] ready
   API         $API_URL
   API docs    $API_URL/docs   (OpenAPI: $API_URL/openapi/v1.json)
   health      $API_URL/health/detailed
-  metrics     $API_URL/metrics   (silo: $SILO_URL/metrics)
+  metrics     $API_URL/metrics   (silo 1: $SILO_URL/metrics)
   dashboard   $API_URL/dashboard
   logs        $DATA/logs/
+  control     scripts/actorsctl status | start/stop/restart silo N | rolling-restart
   database    $ConnectionStrings__Actors
 Ctrl-C stops everything.
 MSG
@@ -77,6 +88,9 @@ MSG
 MSG
   fi
 else
-  log "the API did not become ready in 90 s; see $DATA/logs/"
+  log "the stack did not become ready; see $DATA/logs/"
 fi
-wait -n "${pids[@]}" || true
+# Runs until Ctrl-C (or SIGTERM); processes stopped or restarted with actorsctl meanwhile are fine.
+sleep infinity &
+sleeper=$!
+wait "$sleeper"

@@ -86,6 +86,7 @@ public sealed class ClusterTests(ClusterFixture fixture)
         Assert.DoesNotContain(id.ToString(), text);
         Assert.Contains("database_up{service=\"api\"} 1", text);
         Assert.Contains("cluster_silos_active ", text);
+        Assert.Contains("database_connections_active ", text);
     }
 
     [Fact]
