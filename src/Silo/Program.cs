@@ -50,7 +50,7 @@ public static class Program
         var app = builder.Build();
         app.UseActorsHttpMetrics();
         app.MapActorsHealth("actors-silo");
-        app.MapMetrics("/metrics");
+        app.MapActorsMetrics();
         await app.RunAsync();
         return 0;
     }

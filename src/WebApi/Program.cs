@@ -51,7 +51,7 @@ public class Program
             c.ProblemDetails.Extensions["request_id"] = c.HttpContext.TraceIdentifier;
         });
         builder.Services.AddExceptionHandler<ProblemDetailsMapping>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<DashboardDocument>());
         builder.Services.AddActorsDatabase(connectionString);
         builder.Services.AddActorsMetrics("api", settings.ClusterId);
         builder.Services.AddActorsHealthChecks()
@@ -68,10 +68,11 @@ public class Program
         app.UseActorsAuth();
 
         app.MapActorsHealth("actors-api");
-        app.MapMetrics("/metrics");
+        app.MapActorsMetrics();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
-        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(Policies.Operator);
+        // The dashboard's own JSON routes are internal to its UI; DashboardDocument documents the page.
+        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(Policies.Operator).ExcludeFromDescription();
         app.MapAuthApi();
         app.MapTenantsApi();
         app.MapUsersApi();

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,59 +29,85 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapActorsHealth(this IEndpointRouteBuilder endpoints, string service)
     {
         var version = typeof(HealthEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        static bool Ready(HealthCheckRegistration c) => c.Tags.Contains(ReadyTag);
 
+        // Plain minimal-API handlers (not MapHealthChecks) so that each probe is in the OpenAPI description.
         endpoints.MapGet("/livez", () => Results.Json(new { status = "alive", service }))
-            .WithTags("Operations").WithSummary("Liveness: the process answers. No dependency is checked.");
+            .WithTags("Operations").WithSummary("Liveness: the process answers. No dependency is checked.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
 
-        var ready = new HealthCheckOptions
-        {
-            Predicate = c => c.Tags.Contains(ReadyTag),
-            ResponseWriter = (context, report) => WriteAsync(context, report, new
+        endpoints.MapGet("/readyz", async (HealthCheckService health, HttpContext context) =>
             {
-                status = report.Status == HealthStatus.Healthy ? "ready" : "not_ready",
-                service,
-                checks = report.Entries.ToDictionary(e => e.Key, e => StatusName(e.Value.Status)),
-            }),
-        };
-        endpoints.MapHealthChecks("/readyz", ready).WithTags("Operations")
-            .WithSummary("Readiness: the database and the cluster answer.");
+                var report = await health.CheckHealthAsync(Ready, context.RequestAborted);
+                await WriteAsync(context, report, new
+                {
+                    status = report.Status == HealthStatus.Healthy ? "ready" : "not_ready",
+                    service,
+                    checks = report.Entries.ToDictionary(e => e.Key, e => StatusName(e.Value.Status)),
+                });
+            })
+            .WithTags("Operations").WithSummary("Readiness: the database and the cluster answer (503 with Retry-After otherwise).")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .Produces(StatusCodes.Status503ServiceUnavailable, contentType: "application/json");
 
-        var summary = new HealthCheckOptions
+        async Task Summary(HealthCheckService health, HttpContext context)
         {
-            Predicate = c => c.Tags.Contains(ReadyTag),
-            ResponseWriter = (context, report) => WriteAsync(context, report, new
+            var report = await health.CheckHealthAsync(Ready, context.RequestAborted);
+            await WriteAsync(context, report, new
             {
                 status = StatusName(report.Status),
                 service,
                 version,
                 database = report.Entries.TryGetValue("database", out var db) ? db.Description : "unknown",
                 timestamp = DateTimeOffset.UtcNow,
-            }),
-        };
-        endpoints.MapHealthChecks("/health", summary).WithTags("Operations").WithSummary("Health summary.");
-        endpoints.MapHealthChecks("/healthz", summary).WithTags("Operations").WithSummary("Health summary (alias of /health).");
-
-        var detailed = new HealthCheckOptions
+            });
+        }
+        foreach (var path in new[] { "/health", "/healthz" })
         {
-            ResponseWriter = (context, report) => WriteAsync(context, report, new
-            {
-                status = StatusName(report.Status),
-                service,
-                version,
-                timestamp = DateTimeOffset.UtcNow,
-                total_duration_ms = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
-                checks = report.Entries.ToDictionary(e => e.Key, e => new Dictionary<string, object?>(
-                    e.Value.Data.Select(d => new KeyValuePair<string, object?>(d.Key, d.Value)))
-                {
-                    ["status"] = StatusName(e.Value.Status),
-                    ["description"] = e.Value.Description,
-                    ["response_time_ms"] = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
-                }),
-            }),
-        };
-        endpoints.MapHealthChecks("/health/detailed", detailed).WithTags("Operations")
-            .WithSummary("Each dependency with its status and response time.");
+            endpoints.MapGet(path, Summary).WithTags("Operations")
+                .WithSummary(path == "/health" ? "Health summary: status, service, version, database, timestamp." : "Health summary (alias of /health).")
+                .Produces(StatusCodes.Status200OK, contentType: "application/json")
+                .Produces(StatusCodes.Status503ServiceUnavailable, contentType: "application/json");
+        }
 
+        endpoints.MapGet("/health/detailed", async (HealthCheckService health, HttpContext context) =>
+            {
+                var report = await health.CheckHealthAsync(context.RequestAborted);
+                await WriteAsync(context, report, new
+                {
+                    status = StatusName(report.Status),
+                    service,
+                    version,
+                    timestamp = DateTimeOffset.UtcNow,
+                    total_duration_ms = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
+                    checks = report.Entries.ToDictionary(e => e.Key, e => new Dictionary<string, object?>(
+                        e.Value.Data.Select(d => new KeyValuePair<string, object?>(d.Key, d.Value)))
+                    {
+                        ["status"] = StatusName(e.Value.Status),
+                        ["description"] = e.Value.Description,
+                        ["response_time_ms"] = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+                    }),
+                });
+            })
+            .WithTags("Operations").WithSummary("Each dependency with its status and response time, and the active silos.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .Produces(StatusCodes.Status503ServiceUnavailable, contentType: "application/json");
+
+        return endpoints;
+    }
+
+    /// <summary>Prometheus text exposition of the default registry, as an ordinary documented endpoint.</summary>
+    public static IEndpointRouteBuilder MapActorsMetrics(this IEndpointRouteBuilder endpoints)
+    {
+        // Two parameters, so this binds as a documented handler rather than a bare RequestDelegate.
+        endpoints.MapGet("/metrics", async (HttpContext context, CancellationToken cancellationToken) =>
+            {
+                context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                context.Response.Headers.CacheControl = "no-store";
+                await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(context.Response.Body, cancellationToken);
+            })
+            .WithTags("Operations").WithSummary("Prometheus metrics (text format 0.0.4).")
+            .Produces(StatusCodes.Status200OK, contentType: "text/plain");
         return endpoints;
     }
 
@@ -92,6 +117,7 @@ public static class HealthEndpoints
         context.Response.Headers.CacheControl = "no-store";
         if (report.Status == HealthStatus.Unhealthy)
         {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "5";
         }
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, Json));

@@ -98,9 +98,24 @@ public sealed class ClusterTests(ClusterFixture fixture)
         Assert.Equal(HttpStatusCode.OK, openapi.StatusCode);
         using var body = JsonDocument.Parse(await openapi.Content.ReadAsStringAsync());
         var paths = body.RootElement.GetProperty("paths");
-        foreach (var path in new[] { "/auth/login", "/tenants", "/tenants/{id}/users", "/jobs", "/jobs/{id}", "/schedules", "/candidates", "/candidates/{id}/approve", "/healthz/jobs" })
+        foreach (var path in new[] { "/auth/login", "/tenants", "/tenants/{id}/users", "/jobs", "/jobs/{id}", "/schedules", "/candidates", "/candidates/{id}/approve", "/healthz/jobs",
+                                     "/livez", "/readyz", "/health", "/healthz", "/health/detailed", "/metrics", "/dashboard" })
         {
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is not in the OpenAPI description");
+        }
+        // Every resource operation documents its refusals, each as problem details.
+        foreach (var path in paths.EnumerateObject().Where(p => !p.Name.StartsWith("/health") && p.Name is not ("/livez" or "/readyz" or "/metrics")))
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var errors = operation.Value.GetProperty("responses").EnumerateObject().Where(r => r.Name[0] is '4' or '5').ToList();
+                Assert.True(errors.Count > 0, $"{operation.Name} {path.Name} documents no error response");
+                foreach (var error in errors)
+                {
+                    Assert.True(error.Value.TryGetProperty("content", out var content) && content.TryGetProperty("application/problem+json", out _),
+                        $"{operation.Name} {path.Name} {error.Name} is not documented as problem details");
+                }
+            }
         }
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
     }
