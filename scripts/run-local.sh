@@ -41,15 +41,18 @@ log "migrating"
 dotnet "$SILO_DLL" migrate >/dev/null
 
 # What scripts/actorsctl needs to manage this stack from another terminal (secrets: mode 600).
+# Each line keeps a value the caller exports (VAR=... scripts/actorsctl restart api), as key rotation does.
+squote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 umask 077
 {
   for var in ConnectionStrings__Actors Orleans__ClusterId DOTNET_ENVIRONMENT ASPNETCORE_ENVIRONMENT Auth__SigningKeys__0 \
              Bootstrap__OperatorEmail Bootstrap__OperatorPassword Bootstrap__TenantId Bootstrap__TenantName \
              Bootstrap__TenantAdminEmail Bootstrap__TenantAdminPassword ACTORS_PG_PORT ACTORS_SILOS ACTORS_API_PORT \
              ACTORS_SILO_HTTP_BASE ACTORS_SILO_PORT_BASE ACTORS_GATEWAY_PORT_BASE LOG_LEVEL Outbound__AllowLoopback; do
-    [ -n "${!var:-}" ] && printf 'export %s=%q\n' "$var" "${!var}"
+    [ -n "${!var:-}" ] && printf '[ -n "${%s:-}" ] || export %s=%s\n' "$var" "$var" "$(squote "${!var}")"
   done
-  printf 'export ACTORS_PG_PORT=%q ACTORS_SILOS=%q\n' "$PG_PORT" "$SILOS"
+  printf '[ -n "${ACTORS_PG_PORT:-}" ] || export ACTORS_PG_PORT=%s\n' "$PG_PORT"
+  printf '[ -n "${ACTORS_SILOS:-}" ] || export ACTORS_SILOS=%s\n' "$SILOS"
 } >"$DATA/stack.env"
 umask 022
 
