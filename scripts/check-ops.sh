@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Checks the ops kit in ops/: Prometheus config, alert rules and their unit tests, and the Grafana
-# dashboard (valid JSON, every panel query valid PromQL).
+# Checks the ops kit in ops/: Prometheus config, alert rules and their unit tests, the Grafana
+# dashboard (valid JSON, every panel query valid PromQL), and the Alertmanager example (if amtool).
 #
 #   scripts/check-ops.sh                                 # static checks only
 #   scripts/check-ops.sh http://127.0.0.1:8080/metrics   # also `promtool check metrics` on live output
@@ -47,6 +47,17 @@ log "$(promtool --version 2>&1 | head -n 1)"
 step "promtool check config" promtool check config ops/prometheus/prometheus.yml
 step "promtool check rules" promtool check rules ops/prometheus/alerts.yml
 step "promtool test rules" promtool test rules ops/prometheus/alerts.test.yml
+
+# The example Alertmanager config, when amtool is there (Debian: prometheus-alertmanager).
+if command -v amtool >/dev/null 2>&1; then
+  step "amtool check-config" amtool check-config ops/alertmanager/alertmanager.yml
+else
+  log "skipped: amtool check-config (apt-get install prometheus-alertmanager to check it)"
+fi
+
+# The ops shell scripts at least parse.
+scripts_parse() { local f; for f in scripts/backup.sh scripts/restore.sh scripts/db-stats.sh scripts/check-ops.sh; do bash -n "$f" || return 1; done; }
+step "backup/restore/db-stats scripts parse (bash -n)" scripts_parse
 
 # Every alert has severity, summary, description and a runbook anchor in docs/OPERATIONS.md.
 alert_fields() {
