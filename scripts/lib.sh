@@ -3,7 +3,7 @@
 # under a folder of ours, never the system's cluster.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 log() { printf '[actors] %s\n' "$*" >&2; }
 

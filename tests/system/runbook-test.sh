@@ -33,7 +33,7 @@ export PATH="$PATH:$PGBIN"
 
 work="$(mktemp -d /tmp/actors-runbook.XXXXXX)"
 [ "$(id -u)" -eq 0 ] && chmod 755 "$work"
-export ACTORS_DATA_DIR="$work/data" ACTORS_SILOS=2
+export ACTORS_DATA_DIR="$work/data" ACTORS_SILOS=2 BACKUP_DIR="$work/backups"
 export ACTORS_PG_PORT="$(free_port)" ACTORS_API_PORT="$(free_port)"
 base=$((20000 + RANDOM % 9000)); export ACTORS_SILO_HTTP_BASE=$base ACTORS_SILO_PORT_BASE=$((base + 10)) ACTORS_GATEWAY_PORT_BASE=$((base + 20))
 export Orleans__ClusterId="runbook-$$" LOG_LEVEL=Information
@@ -83,10 +83,10 @@ doc '"status":"healthy"' 'curl -s $API/health'
 doc '"response_time_ms"' 'curl -s $API/health/detailed'
 doc '"queued"' 'curl -s $API/healthz/jobs'
 doc '"status":"ready"' 'curl -s $SILO/readyz'
-doc "passed" './scripts/check-ops.sh'
+doc "all ops checks passed" './scripts/check-ops.sh'
 doc "metrics-ok" 'curl -s $API/metrics | promtool check metrics && echo metrics-ok'
 check "a silo's /metrics passes promtool" 'curl -s $SILO/metrics | promtool check metrics'
-doc 'service_up{service="api"} 1' "curl -s \$API/metrics | grep -E '^(service_up|database_up|cluster_silos_active) '"
+doc 'service_up{service="api"} 1' "curl -s \$API/metrics | grep -E '^(service_up|database_up|cluster_silos_active)[{ ]'"
 metrics="$(curl -s $API/metrics)"
 for series in http_requests_total http_request_duration_seconds_bucket database_up database_connections_active cluster_silos_active \
               job_queue_size jobs_stuck authentication_failures_total jwt_tokens_issued_total microsoft_orleans_orleans_; do
@@ -98,7 +98,7 @@ echo "== 3. logs"
 curl -s -o /dev/null $API/health -H 'X-Request-Id: trace-me-123'
 doc '"status_code":200' "jq -c 'select(.request_id==\"trace-me-123\")' \$LOGS/*.log"
 doc "200" "jq -r 'select(.event==\"request\") | .status_code' \$LOGS/api.log | sort | uniq -c"
-check "request log lines carry every field" "jq -e 'select(.event==\"request\") | .timestamp and .level and .logger and .message and .request_id and .endpoint and .method and .status_code and .duration_ms' $LOGS/api.log | grep -q true"
+check "request log lines carry every field" "jq -s -e '[.[] | select(.event==\"request\")] | length > 0 and all(has(\"timestamp\") and has(\"level\") and has(\"logger\") and has(\"message\") and has(\"request_id\") and has(\"tenant_id\") and has(\"user_id\") and has(\"endpoint\") and has(\"method\") and has(\"status_code\") and has(\"duration_ms\"))' $LOGS/api.log"
 check "no password or token in the logs" "! grep -qE 'admin123|$TOKEN' $LOGS/*.log"
 
 echo "== 4.5 tenants"
@@ -133,7 +133,7 @@ doc '"status":"queued"' "curl -s -X POST \$API/jobs -H \"\$AUTH\" -H \"\$TENANT\
   -d '{\"type\":\"diagnostics.sleep\",\"parameters\":{\"steps\":1,\"fail_attempts\":1},\"max_attempts\":1}'"
 doc '"items"' 'curl -s "$API/jobs?status=processing" -H "$AUTH" -H "$TENANT"'
 for _ in $(seq 1 60); do [ "$(curl -s $API/jobs/failed -H "$AUTH" -H "$TENANT" | jq '.items | length')" -ge 1 ] && break; sleep 0.5; done
-doc '"error_code"' 'curl -s $API/jobs/failed -H "$AUTH" -H "$TENANT"'
+doc '"error":{"code"' 'curl -s $API/jobs/failed -H "$AUTH" -H "$TENANT"'
 doc_set "JOB=\$(curl -s \$API/jobs/failed -H \"\$AUTH\" -H \"\$TENANT\" | jq -r '.items[0].id')"
 doc '"status":"queued"' 'curl -s -X POST $API/jobs/$JOB/retry -H "$AUTH" -H "$TENANT"'
 doc '"status"' 'curl -s -X POST $API/jobs/$JOB/cancel -H "$AUTH" -H "$TENANT"'
@@ -150,6 +150,8 @@ doc "0005" 'psql "$PGURL" -c "SELECT name, applied_at FROM schema_migrations ORD
 doc "iamalivetime" 'psql "$PGURL" -c "SELECT siloname, address, port, status, iamalivetime FROM cluster_members ORDER BY iamalivetime DESC"'
 doc "count" "psql \"\$PGURL\" -c \"SELECT state, count(*) FROM pg_stat_activity WHERE datname = current_database() GROUP BY state\""
 doc "grain_state" "psql \"\$PGURL\" -c \"SELECT relname, pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC LIMIT 10\""
+
+doc "max_connections" './scripts/db-stats.sh'
 
 echo "== 4.2-4.3 restarts under load"
 # Clients read a candidate and their own identity in a loop; every answer must be 200.
@@ -197,14 +199,14 @@ curl -s -o /dev/null -X POST $API/jobs -H "Authorization: Bearer $ACME" -H 'Cont
 for _ in $(seq 1 60); do [ "$(psql "$PGURL" -tAc "SELECT count(*) FROM jobs WHERE status IN ('queued','processing')")" = 0 ] && break; sleep 0.5; done
 counts() { psql "$PGURL" -tAc "SELECT (SELECT count(*) FROM tenants)||' '||(SELECT count(*) FROM users)||' '||(SELECT count(*) FROM candidates)||' '||(SELECT count(*) FROM jobs)||' '||(SELECT count(*) FROM schedules)||' '||(SELECT count(*) FROM grain_state)"; }
 before="$(counts)"
-doc "backups/actors-" './scripts/backup.sh'
+doc "backups/actors_actors_" './scripts/backup.sh'
 dump="$(ls -1t backups/*.dump | head -1)"
-doc "actors-" 'ls -1t backups/ | head'
+doc "actors_actors_" 'ls -1t backups/ | head'
 doc "api stopped" './scripts/actorsctl stop all'
 psql "$PGURL" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public" >/dev/null 2>&1
 check "wipe emptied the database" '! psql "$PGURL" -tAc "SELECT count(*) FROM candidates" >/dev/null 2>&1'
-if in_runbook './scripts/restore.sh backups/<file>.dump'; then
-  out="$(./scripts/restore.sh "$dump" 2>&1)"; if [[ "$out" == *candidates* ]]; then pass "./scripts/restore.sh $dump"; else fail "restore" "$out"; fi
+if in_runbook './scripts/restore.sh backups/<file>.dump --yes --reset-membership'; then
+  out="$(./scripts/restore.sh "$dump" --yes --reset-membership 2>&1)"; if [[ "$out" == *candidates* ]]; then pass "./scripts/restore.sh $dump"; else fail "restore" "$out"; fi
 fi
 after="$(counts)"
 if [ "$before" = "$after" ]; then pass "row counts equal after restore (tenants users candidates jobs schedules grain_state: $after)"

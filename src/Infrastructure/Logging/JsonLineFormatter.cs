@@ -36,9 +36,18 @@ public sealed class JsonLineFormatter() : ConsoleFormatter(FormatterName)
                 json.WriteString("event", logEntry.EventId.Name ?? logEntry.EventId.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
-            var written = new HashSet<string>(StringComparer.Ordinal) { "timestamp", "level", "logger", "message", "event" };
-            scopeProvider?.ForEachScope((scope, state) => WriteProperties(scope, state.json, state.written), (json, written));
-            WriteProperties(logEntry.State, json, written);
+            // Inner scopes override outer ones (our request scope's request_id, taken from the caller's
+            // X-Request-Id, wins over the host's connection-based one), and the event's own fields win over both.
+            var fields = new Dictionary<string, object?>(StringComparer.Ordinal);
+            scopeProvider?.ForEachScope((scope, state) => Collect(scope, state), fields);
+            Collect(logEntry.State, fields);
+            foreach (var (name, value) in fields)
+            {
+                if (name is not ("timestamp" or "level" or "logger" or "message" or "event"))
+                {
+                    WriteValue(json, name, value);
+                }
+            }
 
             if (logEntry.Exception is { } exception)
             {
@@ -50,7 +59,7 @@ public sealed class JsonLineFormatter() : ConsoleFormatter(FormatterName)
         textWriter.Write('\n');
     }
 
-    private static void WriteProperties(object? state, Utf8JsonWriter json, HashSet<string> written)
+    private static void Collect(object? state, Dictionary<string, object?> fields)
     {
         if (state is not IEnumerable<KeyValuePair<string, object?>> properties)
         {
@@ -58,27 +67,26 @@ public sealed class JsonLineFormatter() : ConsoleFormatter(FormatterName)
         }
         foreach (var (key, value) in properties)
         {
-            if (key == "{OriginalFormat}")
+            if (key != "{OriginalFormat}")
             {
-                continue;
+                fields[SnakeCase(key)] = value;
             }
-            var name = SnakeCase(key);
-            if (!written.Add(name))
-            {
-                continue;
-            }
-            switch (value)
-            {
-                case null: json.WriteNull(name); break;
-                case bool b: json.WriteBoolean(name, b); break;
-                case int i: json.WriteNumber(name, i); break;
-                case long l: json.WriteNumber(name, l); break;
-                case double d: json.WriteNumber(name, Math.Round(d, 3)); break;
-                case decimal m: json.WriteNumber(name, m); break;
-                case DateTimeOffset t: json.WriteString(name, t.UtcDateTime); break;
-                case DateTime t: json.WriteString(name, t.ToUniversalTime()); break;
-                default: json.WriteString(name, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)); break;
-            }
+        }
+    }
+
+    private static void WriteValue(Utf8JsonWriter json, string name, object? value)
+    {
+        switch (value)
+        {
+            case null: json.WriteNull(name); break;
+            case bool b: json.WriteBoolean(name, b); break;
+            case int i: json.WriteNumber(name, i); break;
+            case long l: json.WriteNumber(name, l); break;
+            case double d: json.WriteNumber(name, Math.Round(d, 3)); break;
+            case decimal m: json.WriteNumber(name, m); break;
+            case DateTimeOffset t: json.WriteString(name, t.UtcDateTime); break;
+            case DateTime t: json.WriteString(name, t.ToUniversalTime()); break;
+            default: json.WriteString(name, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)); break;
         }
     }
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Prometheus;
 
 namespace Actors.Infrastructure.Observability;
@@ -46,7 +45,7 @@ public sealed class HttpMetrics(RequestDelegate next)
         finally
         {
             var method = Method(context.Request.Method);
-            var endpoint = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            var endpoint = EndpointLabel.Of(context);
             var status = failed && !context.Response.HasStarted ? 500 : context.Response.StatusCode;
             Requests.WithLabels(method, endpoint, status is >= 0 and < 600 ? StatusCodes[status] : "other").Inc();
             Duration.WithLabels(method, endpoint).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);

@@ -12,5 +12,17 @@ public static class AuthMetrics
         "authentication_failures_total", "Refused logins and refused tokens, by reason.",
         new CounterConfiguration { LabelNames = ["reason"] });
 
+    public static readonly string[] Reasons =
+        ["invalid_credentials", "locked_out", "tenant_suspended", "missing_token", "invalid_token", "token_revoked", "tenant_mismatch"];
+
+    // Every reason exported from the start at 0, so rate() and the alert see the first failure.
+    static AuthMetrics()
+    {
+        foreach (var reason in Reasons)
+        {
+            Failures.WithLabels(reason);
+        }
+    }
+
     public static void Fail(string reason) => Failures.WithLabels(reason).Inc();
 }

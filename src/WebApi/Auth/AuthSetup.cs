@@ -15,6 +15,7 @@ public static class AuthSetup
     {
         var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         options.Validate();
+        _ = AuthMetrics.Reasons.Length; // exports every failure reason at 0 from the first scrape
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddHostedService<Bootstrap>();

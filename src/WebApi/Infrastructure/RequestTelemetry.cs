@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Actors.Infrastructure.Observability;
 using Actors.WebApi.Auth;
 
 namespace Actors.WebApi.Infrastructure;
@@ -38,7 +39,7 @@ public sealed partial class RequestTelemetry(RequestDelegate next, ILogger<Reque
             }
             finally
             {
-                var endpoint = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+                var endpoint = EndpointLabel.Of(context);
                 var actor = context.Features.Get<RequestActor>();
                 if (!IsProbe(endpoint))
                 {

@@ -77,13 +77,19 @@ public sealed class ClusterTests(ClusterFixture fixture)
         var id = Guid.NewGuid();
         await fixture.Http.GetAsync($"/candidates/{id}");
         await fixture.Http.GetAsync($"/no-such-route/{id}");
+        await fixture.Http.GetAsync("/tenants");
+        await fixture.Http.PostAsync("/auth/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = $"nobody-{id:N}@example.com", ["password"] = "wrong-password" }));
 
         var text = await fixture.Http.GetStringAsync("/metrics");
 
         Assert.Contains("http_requests_total{method=\"GET\",endpoint=\"/candidates/{id}\",status_code=\"401\"}", text);
         Assert.Contains("http_requests_total{method=\"GET\",endpoint=\"unmatched\",status_code=\"404\"}", text);
         Assert.Contains("http_request_duration_seconds_bucket{method=\"GET\",endpoint=\"/candidates/{id}\",le=\"2\"}", text);
+        Assert.Contains("http_requests_total{method=\"GET\",endpoint=\"/tenants\",status_code=\"401\"}", text);
+        // Answered by the exception handler, which clears the endpoint: still labelled by its route.
+        Assert.Contains("http_requests_total{method=\"POST\",endpoint=\"/auth/login\",status_code=\"401\"}", text);
         Assert.DoesNotContain(id.ToString(), text);
+        Assert.DoesNotContain(id.ToString("N"), text);
         Assert.Contains("database_up{service=\"api\"} 1", text);
         Assert.Contains("cluster_silos_active ", text);
         Assert.Contains("database_connections_active ", text);
