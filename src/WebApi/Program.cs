@@ -68,6 +68,9 @@ public class Program
         app.UseActorsAuth();
 
         app.MapActorsHealth("actors-api");
+        // The HTTP floor for the benchmark (reference B): no authentication, database or grain.
+        app.MapGet("/ping", () => TypedResults.Ok(new Ping("ok"))).WithName("Ping").WithTags("Operations")
+            .WithSummary("Answers {\"status\":\"ok\"} without touching the database or the cluster.");
         app.MapMetrics("/metrics");
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
@@ -81,3 +84,6 @@ public class Program
         return app;
     }
 }
+
+/// <summary>The answer of <c>GET /ping</c>.</summary>
+public sealed record Ping(string Status);
