@@ -49,6 +49,22 @@ public static class Stats
 
 public static class LoadRunner
 {
+    /// <summary>Called with true when a run's measured window opens and false when it closes (CPU accounting).</summary>
+    public static Action<bool>? OnWindow { get; set; }
+
+    public static async Task MarkWindowAsync(Timing timing)
+    {
+        var window = OnWindow;
+        if (window is null)
+        {
+            return;
+        }
+        await Task.Delay(timing.WarmUp);
+        window(true);
+        await Task.Delay(timing.Measure);
+        window(false);
+    }
+
     /// <summary>
     /// Closed loop: <paramref name="concurrency"/> workers, each starting its next operation when the
     /// previous one ends. Finds the maximum throughput at that concurrency. Latency runs from the start
@@ -57,6 +73,7 @@ public static class LoadRunner
     public static async Task<RunResult> ClosedAsync(int concurrency, Timing timing, Operation operation)
     {
         var samples = new ConcurrentQueue<Sample>();
+        var marks = MarkWindowAsync(timing);
         var begin = Stopwatch.GetTimestamp();
         var windowStart = begin + Ticks(timing.WarmUp);
         var end = begin + Ticks(timing.Total);
@@ -80,6 +97,7 @@ public static class LoadRunner
             }
         })).ToArray();
         await Task.WhenAll(workers);
+        await marks;
 
         var windowEnd = Math.Min(end, exhaustedAt);
         var inWindow = samples.Where(s => s.End >= windowStart && s.End <= windowEnd).ToList();
@@ -98,9 +116,12 @@ public static class LoadRunner
         var slots = new SemaphoreSlim(maxInFlight, maxInFlight);
         var tasks = new List<Task>();
         using var cts = new CancellationTokenSource(timing.Total + TimeSpan.FromSeconds(30));
+        var marks = MarkWindowAsync(timing);
         var begin = Stopwatch.GetTimestamp();
         var windowStart = begin + Ticks(timing.WarmUp);
         var end = begin + Ticks(timing.Total);
+        // An operation may leave up to a second after it was due (its latency says so); later, it is not sent.
+        var lastSend = end + Stopwatch.Frequency;
         var total = (long)(rate * timing.Total.TotalSeconds);
         var ticksPerOperation = Stopwatch.Frequency / rate;
         long sent = 0;
@@ -115,7 +136,7 @@ public static class LoadRunner
             {
                 var scheduled = begin + (long)(sent * ticksPerOperation);
                 await slots.WaitAsync(cts.Token);
-                if (Stopwatch.GetTimestamp() >= end)
+                if (Stopwatch.GetTimestamp() >= lastSend)
                 {
                     // The server fell so far behind that the rest of the schedule cannot be sent in time.
                     slots.Release();
@@ -150,6 +171,7 @@ public static class LoadRunner
             await Task.Delay(1);
         }
         await Task.WhenAll(tasks);
+        await marks;
 
         var inWindow = samples.Where(s => s.Start >= windowStart && s.Start < end).ToList();
         return Summarise($"rate {rate:0}/s (≤{maxInFlight} in flight)", windowStart, end, inWindow, notSentInWindow, exhausted == 1);

@@ -10,11 +10,47 @@ namespace Actors.Bench;
 /// </summary>
 public static partial class PgBench
 {
+    /// <summary>Runs pgbench with <paramref name="script"/> for the warm-up plus the window (and a second), logging every transaction.</summary>
+    public static async Task RunAsync(string pgbench, string connectionString, string script, int clients, Timing timing, string logPrefix, string summaryPath, Action<int> started)
+    {
+        var cs = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var start = new System.Diagnostics.ProcessStartInfo(pgbench)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(logPrefix))!,
+        };
+        foreach (var arg in new[]
+                 {
+                     "-h", cs.Host!, "-p", cs.Port.ToString(CultureInfo.InvariantCulture), "-U", cs.Username!, "-n", "-M", "prepared",
+                     "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2",
+                     "-T", ((int)Math.Ceiling(timing.Total.TotalSeconds) + 1).ToString(CultureInfo.InvariantCulture),
+                     "-f", script, "-l", "--log-prefix=" + logPrefix, cs.Database!,
+                 })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment["PGPASSWORD"] = cs.Password;
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("pgbench did not start");
+        started(process.Id);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        await File.WriteAllTextAsync(summaryPath, await output + await error);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"pgbench failed ({process.ExitCode}): {await error}");
+        }
+    }
+
     public static RunResult Read(string logPrefix, string summaryPath, Timing timing, int clients)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(logPrefix))!;
         var rows = new List<(double EndSeconds, double LatencyMs, bool Failed)>();
-        foreach (var file in Directory.GetFiles(directory, Path.GetFileName(logPrefix) + ".*"))
+        var name = Path.GetFileName(logPrefix) + ".";
+        // pgbench names its logs <prefix>.<pid> and, per extra thread, <prefix>.<pid>.<thread>.
+        foreach (var file in Directory.GetFiles(directory, name + "*")
+                     .Where(f => Path.GetFileName(f)[name.Length..].All(c => char.IsDigit(c) || c == '.')))
         {
             foreach (var line in File.ReadLines(file))
             {

@@ -16,6 +16,7 @@ var options = Options.Parse(args);
 var timing = new Timing(TimeSpan.FromSeconds(options.WarmUpSeconds), TimeSpan.FromSeconds(options.MeasureSeconds));
 var report = new Report(options);
 report.Machine.Capture("start");
+var cpu = new CpuMeter(options.ApiPid, options.SiloPids, options.PostmasterPid);
 
 using var api = new Api(new Uri(options.ApiUrl));
 await api.SetUpAsync(options.Email, options.Password, maxConcurrentJobs: 2);
@@ -23,8 +24,16 @@ await using var db = NpgsqlDataSource.Create(options.ConnectionString);
 report.Machine.PostgresVersion = (string?)await db.CreateCommand("SHOW server_version").ExecuteScalarAsync() ?? "";
 Console.Error.WriteLine($"[bench] tenant {api.TenantId}; warm-up {options.WarmUpSeconds} s, window {options.MeasureSeconds} s per scenario");
 
-// Reference A: pgbench, run by the script just before (its logs are cut to the same window here).
-var referenceA = PgBench.Read(options.PgBenchLogPrefix, options.PgBenchSummary, timing, options.WriteConcurrency);
+// Reference A: pgbench on the same PostgreSQL at the same concurrency as the write scenarios.
+var referenceA = await Step("A: pgbench", async () =>
+{
+    var window = LoadRunner.MarkWindowAsync(timing);
+    await PgBench.RunAsync(options.PgBench, options.ConnectionString, options.PgBenchScript, options.WriteConcurrency, timing,
+        options.PgBenchLogPrefix, options.PgBenchSummary, pid => cpu.ExternalLoadPid = pid);
+    await window;
+    cpu.ExternalLoadPid = 0;
+    return PgBench.Read(options.PgBenchLogPrefix, options.PgBenchSummary, timing, options.WriteConcurrency);
+});
 report.Add("A: pgbench single-row UPDATE by primary key", referenceA, null, 0);
 
 // Reference B: the trivial JSON endpoint (no token, no grain, no database).
@@ -134,7 +143,15 @@ double Offered(RunResult max) => Math.Max(10, Math.Round(max.PerSecond * options
 async Task<T> Step<T>(string name, Func<Task<T>> run)
 {
     Console.Error.WriteLine($"[bench] {DateTime.UtcNow:HH:mm:ss} {name}");
+    CpuMeter.Snapshot? opened = null;
+    report.PendingUsage = null;
+    LoadRunner.OnWindow = start =>
+    {
+        if (start) opened = cpu.Take();
+        else if (opened is not null) report.PendingUsage = CpuMeter.Between(opened, cpu.Take());
+    };
     var result = await run();
+    LoadRunner.OnWindow = null;
     foreach (var error in Errors.Drain().Take(5))
     {
         Console.Error.WriteLine($"[bench]   error: {error}");
@@ -156,6 +173,8 @@ internal sealed record Options
     public int HotClients { get; init; } = 64;
     public double RateFraction { get; init; } = 0.7;
     public int MaxInFlight { get; init; } = 512;
+    public string PgBench { get; init; } = "pgbench";
+    public string PgBenchScript { get; init; } = "";
     public string PgBenchLogPrefix { get; init; } = "";
     public string PgBenchSummary { get; init; } = "";
     public string OutputDirectory { get; init; } = "bench/results";
@@ -163,6 +182,9 @@ internal sealed record Options
     public string Sdk { get; init; } = "";
     public int Silos { get; init; } = 1;
     public string Command { get; init; } = "./scripts/bench.sh";
+    public int ApiPid { get; init; }
+    public IReadOnlyList<int> SiloPids { get; init; } = [];
+    public int PostmasterPid { get; init; }
 
     public static Options Parse(string[] args)
     {
@@ -192,6 +214,8 @@ internal sealed record Options
             HotClients = I("hot-clients", d.HotClients),
             RateFraction = D("rate-fraction", d.RateFraction),
             MaxInFlight = I("max-in-flight", d.MaxInFlight),
+            PgBench = S("pgbench", d.PgBench),
+            PgBenchScript = S("pgbench-script", d.PgBenchScript),
             PgBenchLogPrefix = S("pgbench-log", d.PgBenchLogPrefix),
             PgBenchSummary = S("pgbench-summary", d.PgBenchSummary),
             OutputDirectory = S("out", d.OutputDirectory),
@@ -199,6 +223,9 @@ internal sealed record Options
             Sdk = S("sdk", d.Sdk),
             Silos = I("silos", d.Silos),
             Command = S("command", d.Command),
+            ApiPid = I("api-pid", 0),
+            SiloPids = S("silo-pids", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList(),
+            PostmasterPid = I("postmaster-pid", 0),
         };
     }
 }
@@ -260,14 +287,20 @@ internal sealed class Machine
 
 internal sealed class Report(Options options)
 {
-    private readonly List<(string Scenario, RunResult Run, string? Reference, double ReferenceRate)> _rows = [];
+    private readonly List<(string Scenario, RunResult Run, string? Reference, double ReferenceRate, CpuMeter.Usage? Usage)> _rows = [];
     private readonly DateTime _started = DateTime.UtcNow;
 
     public Machine Machine { get; } = new();
     public HotKeySummary? HotKey { get; set; }
 
-    public void Add(string scenario, RunResult run, string? reference, double referenceRate) =>
-        _rows.Add((scenario, run, reference, referenceRate));
+    /// <summary>CPU use of the step that just ran; the next row added takes it.</summary>
+    public CpuMeter.Usage? PendingUsage { get; set; }
+
+    public void Add(string scenario, RunResult run, string? reference, double referenceRate)
+    {
+        _rows.Add((scenario, run, reference, referenceRate, PendingUsage));
+        PendingUsage = null;
+    }
 
     public string Render()
     {
@@ -281,7 +314,7 @@ internal sealed class Report(Options options)
         s.AppendLine();
         s.AppendLine("| scenario | mode | req/s | p50 ms | p95 ms | p99 ms | errors | reference | ratio |");
         s.AppendLine("|---|---|---:|---:|---:|---:|---:|---|---:|");
-        foreach (var (scenario, run, reference, referenceRate) in _rows)
+        foreach (var (scenario, run, reference, referenceRate, _) in _rows)
         {
             var refText = reference switch
             {
@@ -314,6 +347,24 @@ internal sealed class Report(Options options)
                 $"After the grain run the candidate holds {hot.HistoryEntries} history entries and its stored state is {hot.StateBytes / 1024.0:0} KiB: every update rewrites the whole state, history included.");
             s.AppendLine();
         }
+
+        s.AppendLine(CultureInfo.InvariantCulture, $"### Where the CPU went: cores busy during each measured window (the machine has {Environment.ProcessorCount})");
+        s.AppendLine();
+        s.AppendLine("| scenario | mode | API | silo | PostgreSQL | load generator | rest of machine | stack CPU ms per request |");
+        s.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var (scenario, run, _, _, usage) in _rows)
+        {
+            if (usage is null)
+            {
+                continue;
+            }
+            var stack = usage.Cores.Take(3).Sum();
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"| {scenario} | {run.Mode} | {string.Join(" | ", usage.Cores.Select(c => c.ToString("0.00", CultureInfo.InvariantCulture)))} | {(run.PerSecond > 0 ? stack * 1000 / run.PerSecond : double.NaN):0.00} |");
+        }
+        s.AppendLine();
+        s.AppendLine("\"load generator\" is this program (and pgbench for A); \"rest of machine\" is everything else running on the box during the window (other users' builds and tests on a shared machine).");
+        s.AppendLine();
 
         s.AppendLine("### Targets");
         s.AppendLine();
