@@ -71,8 +71,8 @@ report.Add("GET /candidates/{id} (grain in memory)", readMax, "B", referenceB.Pe
 report.Add("GET /candidates/{id} (grain in memory)", await Step("read at a fixed rate", () => Rate(readMax, read)), "offered", Offered(readMax));
 
 // Approve/reject: each pending candidate is decided once; every decision is a durable write.
-var needed = (long)(Math.Max(createMax.PerSecond, 500) * 2.5 * timing.Total.TotalSeconds);
-for (var round = 0; round < 4 && pool.Count < needed; round++)
+var needed = (long)(Math.Max(createMax.PerSecond, 200) * 2.5 * timing.Total.TotalSeconds);
+for (var round = 0; round < 6 && pool.Count < needed; round++)
 {
     Console.Error.WriteLine($"[bench] topping up the approve/reject pool: {pool.Count} of {needed}");
     await LoadRunner.ClosedAsync(options.WriteConcurrency, new Timing(TimeSpan.Zero, TimeSpan.FromSeconds(4)), create);
