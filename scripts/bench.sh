@@ -72,6 +72,8 @@ API_URL="http://127.0.0.1:$(free_port)"
 ASPNETCORE_URLS="$API_URL" dotnet "$API_DLL" >"$TMP/logs/api.log" 2>&1 &
 api_pid=$!; pids+=($api_pid)
 wait_http "$API_URL/readyz" 90 || { log "the API did not become ready; see $TMP/logs"; exit 1; }
+# The API creates the operator in the background once the cluster answers, maybe after /readyz.
+for _ in $(seq 1 120); do grep -q 'Bootstrap created operator' "$TMP/logs/api.log" && break; sleep 0.5; done
 log "stack ready: $SILOS silo(s), API $API_URL, PostgreSQL 127.0.0.1:$PG_PORT"
 
 # Reference A (run by the load generator, so its window and CPU are measured like every scenario):

@@ -36,11 +36,24 @@ public sealed class Api : IDisposable
     /// <summary>Signs in as the operator and creates a fresh tenant whose request rate never limits the load.</summary>
     public async Task SetUpAsync(string email, string password, int maxConcurrentJobs)
     {
-        using var login = await Anonymous.PostAsync("/auth/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        // The API creates its bootstrap operator in the background once the cluster answers: readiness
+        // can come first, so a 401 is retried for a while.
+        HttpResponseMessage login;
+        for (var attempt = 0; ; attempt++)
         {
-            ["username"] = email,
-            ["password"] = password,
-        }));
+            login = await Anonymous.PostAsync("/auth/login", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["username"] = email,
+                ["password"] = password,
+            }));
+            if (login.StatusCode != HttpStatusCode.Unauthorized || attempt >= 60)
+            {
+                break;
+            }
+            login.Dispose();
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+        }
+        using var _ = login;
         var token = (await JsonAsync(login, HttpStatusCode.OK)).GetProperty("access_token").GetString()
             ?? throw new InvalidOperationException("login answered no access_token");
         Tenant.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
