@@ -26,6 +26,9 @@ public sealed record Timing(TimeSpan WarmUp, TimeSpan Measure)
 public sealed record RunResult(
     string Mode, double Seconds, long Ok, long Conflicts, long Errors, long NotSent, double[] LatenciesMs, bool PoolExhausted)
 {
+    /// <summary>Successful operations ending in each whole second of the window (shows a trend, such as a growing state).</summary>
+    public IReadOnlyList<long> OkPerSecond { get; init; } = [];
+
     public double PerSecond => Seconds > 0 ? Ok / Seconds : 0;
     public double Percentile(double p) => Stats.Percentile(LatenciesMs, p);
     public long Failed => Conflicts + Errors + NotSent;
@@ -181,8 +184,18 @@ public static class LoadRunner
     {
         var ok = samples.Where(s => s.Outcome == Outcome.Ok).Select(s => Stats.ToMs(s.End - s.Start)).ToArray();
         Array.Sort(ok);
-        return new RunResult(mode, Math.Max(0, Stats.ToMs(windowEnd - windowStart) / 1000.0), ok.Length,
-            samples.Count(s => s.Outcome == Outcome.Conflict), samples.Count(s => s.Outcome == Outcome.Error), notSent, ok, exhausted);
+        var seconds = Math.Max(0, Stats.ToMs(windowEnd - windowStart) / 1000.0);
+        var perSecond = new long[(int)Math.Floor(seconds)];
+        foreach (var sample in samples.Where(s => s.Outcome == Outcome.Ok))
+        {
+            var second = (int)((sample.End - windowStart) / Stopwatch.Frequency);
+            if (second >= 0 && second < perSecond.Length) perSecond[second]++;
+        }
+        return new RunResult(mode, seconds, ok.Length,
+            samples.Count(s => s.Outcome == Outcome.Conflict), samples.Count(s => s.Outcome == Outcome.Error), notSent, ok, exhausted)
+        {
+            OkPerSecond = perSecond,
+        };
     }
 
     private static async Task<Outcome?> Safe(Operation operation, long sequence, CancellationToken cancellationToken)

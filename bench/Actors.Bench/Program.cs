@@ -344,7 +344,8 @@ internal sealed class Report(Options options)
                 $"| reference C (read version, UPDATE … WHERE version, retry) | {c.Run.PerSecond:0} | {c.ConflictCount} | {c.Retries} | {c.Attempts} | {c.Wasted:0.0%} |");
             s.AppendLine();
             s.AppendLine(CultureInfo.InvariantCulture,
-                $"After the grain run the candidate holds {hot.HistoryEntries} history entries and its stored state is {hot.StateBytes / 1024.0:0} KiB: every update rewrites the whole state, history included.");
+                $"After the grain run the candidate holds {hot.HistoryEntries} history entries and its stored state is {hot.StateBytes / 1024.0:0} KiB: every update rewrites the whole state, history included. " +
+                $"Grain-path updates in each second of the window: {string.Join(", ", hot.Grain.OkPerSecond)}; reference C: {string.Join(", ", c.Run.OkPerSecond)}.");
             s.AppendLine();
         }
 
