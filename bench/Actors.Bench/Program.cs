@@ -75,7 +75,7 @@ var needed = (long)(Math.Max(createMax.PerSecond, 200) * 2.5 * timing.Total.Tota
 for (var round = 0; round < 6 && pool.Count < needed; round++)
 {
     Console.Error.WriteLine($"[bench] topping up the approve/reject pool: {pool.Count} of {needed}");
-    await LoadRunner.ClosedAsync(options.WriteConcurrency, new Timing(TimeSpan.Zero, TimeSpan.FromSeconds(4)), create);
+    await LoadRunner.ClosedAsync(options.HttpConcurrency, new Timing(TimeSpan.Zero, TimeSpan.FromSeconds(4)), create);
 }
 Operation decide = async (sequence, ct) =>
 {
