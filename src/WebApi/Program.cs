@@ -69,6 +69,9 @@ public class Program
 
         app.MapActorsHealth("actors-api");
         app.MapActorsMetrics();
+        // The HTTP floor for the benchmark (reference B): no authentication, database or grain.
+        app.MapGet("/ping", () => TypedResults.Ok(new Ping("ok"))).WithName("Ping").WithTags("Operations")
+            .WithSummary("Answers {\"status\":\"ok\"} without touching the database or the cluster.");
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         // The dashboard's own JSON routes are internal to its UI; DashboardDocument documents the page.
@@ -82,3 +85,6 @@ public class Program
         return app;
     }
 }
+
+/// <summary>The answer of <c>GET /ping</c>.</summary>
+public sealed record Ping(string Status);

@@ -1,0 +1,407 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text;
+using Actors.Bench;
+using Npgsql;
+
+// The load generator of scripts/bench.sh: loads a running stack over HTTP and prints one table.
+// Options (all --name value): see Options below; scripts/bench.sh passes them.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+ThreadPool.SetMinThreads(256, 256);
+
+var options = Options.Parse(args);
+var timing = new Timing(TimeSpan.FromSeconds(options.WarmUpSeconds), TimeSpan.FromSeconds(options.MeasureSeconds));
+var report = new Report(options);
+report.Machine.Capture("start");
+var cpu = new CpuMeter(options.ApiPid, options.SiloPids, options.PostmasterPid);
+
+using var api = new Api(new Uri(options.ApiUrl));
+await api.SetUpAsync(options.Email, options.Password, maxConcurrentJobs: 2);
+await using var db = NpgsqlDataSource.Create(options.ConnectionString);
+report.Machine.PostgresVersion = (string?)await db.CreateCommand("SHOW server_version").ExecuteScalarAsync() ?? "";
+Console.Error.WriteLine($"[bench] tenant {api.TenantId}; warm-up {options.WarmUpSeconds} s, window {options.MeasureSeconds} s per scenario");
+
+// Reference A: pgbench on the same PostgreSQL at the same concurrency as the write scenarios.
+var referenceA = await Step("A: pgbench", async () =>
+{
+    var window = LoadRunner.MarkWindowAsync(timing);
+    await PgBench.RunAsync(options.PgBench, options.ConnectionString, options.PgBenchScript, options.WriteConcurrency, timing,
+        options.PgBenchLogPrefix, options.PgBenchSummary, pid => cpu.ExternalLoadPid = pid);
+    await window;
+    cpu.ExternalLoadPid = 0;
+    return PgBench.Read(options.PgBenchLogPrefix, options.PgBenchSummary, timing, options.WriteConcurrency);
+});
+report.Add("A: pgbench single-row UPDATE by primary key", referenceA, null, 0);
+
+// Reference B: the trivial JSON endpoint (no token, no grain, no database).
+Operation ping = async (_, ct) => await Api.DrainAsync(await api.Anonymous.GetAsync("/ping", ct), ct);
+var referenceB = await Step("B: GET /ping (no grain)", () => LoadRunner.ClosedAsync(options.HttpConcurrency, timing, ping));
+report.Add("B: GET /ping (no grain)", referenceB, null, 0);
+report.Add("B: GET /ping (no grain)", await Step("B at a fixed rate", () => Rate(referenceB, ping)), "offered", Offered(referenceB));
+
+// Create candidate: the ids feed the read and approve/reject scenarios.
+var pool = new ConcurrentQueue<Guid>();
+var created = new ConcurrentQueue<Guid>();
+Operation create = async (sequence, ct) =>
+{
+    using var body = Api.Json(
+        $$"""{"company_name":"Bench Co {{sequence}}","contact_email":"c{{sequence}}@bench.example","contact_phone":"+1 555 0100","products":["hosting","support"]}""");
+    var response = await api.Tenant.PostAsync("/candidates", body, ct);
+    if (response.StatusCode == HttpStatusCode.Created && response.Headers.Location is { } location
+        && Guid.TryParse(location.OriginalString.Split('/')[^1], out var id))
+    {
+        pool.Enqueue(id);
+        created.Enqueue(id);
+    }
+    return await Api.DrainAsync(response, ct);
+};
+var createMax = await Step("create candidate", () => LoadRunner.ClosedAsync(options.WriteConcurrency, timing, create));
+report.Add("POST /candidates (create, durable)", createMax, "A", referenceA.PerSecond);
+report.Add("POST /candidates (create, durable)", await Step("create at a fixed rate", () => Rate(createMax, create)), "offered", Offered(createMax));
+
+// Read one candidate: its grain is in memory (all were just created).
+var readable = created.Take(1000).ToArray();
+Operation read = async (sequence, ct) =>
+    await Api.DrainAsync(await api.Tenant.GetAsync($"/candidates/{readable[sequence % readable.Length]}", ct), ct);
+var readMax = await Step("read candidate", () => LoadRunner.ClosedAsync(options.HttpConcurrency, timing, read));
+report.Add("GET /candidates/{id} (grain in memory)", readMax, "B", referenceB.PerSecond);
+report.Add("GET /candidates/{id} (grain in memory)", await Step("read at a fixed rate", () => Rate(readMax, read)), "offered", Offered(readMax));
+
+// Approve/reject: each pending candidate is decided once; every decision is a durable write.
+var needed = (long)(Math.Max(createMax.PerSecond, 200) * 2.5 * timing.Total.TotalSeconds);
+for (var round = 0; round < 6 && pool.Count < needed; round++)
+{
+    Console.Error.WriteLine($"[bench] topping up the approve/reject pool: {pool.Count} of {needed}");
+    await LoadRunner.ClosedAsync(options.HttpConcurrency, new Timing(TimeSpan.Zero, TimeSpan.FromSeconds(4)), create);
+}
+Operation decide = async (sequence, ct) =>
+{
+    if (!pool.TryDequeue(out var id))
+    {
+        return null;
+    }
+    var response = sequence % 2 == 0
+        ? await api.Tenant.PostAsync($"/candidates/{id}/approve", null, ct)
+        : await api.Tenant.PostAsync($"/candidates/{id}/reject", Api.Json("""{"reason":"benchmark"}"""), ct);
+    return await Api.DrainAsync(response, ct);
+};
+var decideMax = await Step("approve/reject", () => LoadRunner.ClosedAsync(options.WriteConcurrency, timing, decide));
+report.Add("POST /candidates/{id}/approve or /reject (durable)", decideMax, "A", referenceA.PerSecond);
+
+// List with a status filter: read from the candidates table (index on tenant, status, created_at).
+Operation list = async (sequence, ct) => await Api.DrainAsync(
+    await api.Tenant.GetAsync(sequence % 2 == 0 ? "/candidates?status=pending&limit=20" : "/candidates?status=approved&limit=20", ct), ct);
+var listMax = await Step("list candidates", () => LoadRunner.ClosedAsync(options.HttpConcurrency, timing, list));
+report.Add("GET /candidates?status=… (table, 20 rows)", listMax, "B", referenceB.PerSecond);
+report.Add("GET /candidates?status=… (table, 20 rows)", await Step("list at a fixed rate", () => Rate(listMax, list)), "offered", Offered(listMax));
+
+// Hot key, reference C first (so the grain path runs second, on a database as warm as C's).
+var baseline = new OptimisticBaseline(db);
+var hotRow = await baseline.PrepareAsync();
+var referenceC = await Step("C: optimistic locking, hot key", () => baseline.HotKeyAsync(hotRow, options.HotClients, timing));
+report.Add("C: optimistic locking, 1 row (Npgsql)", referenceC.Run, null, 0);
+
+// Hot key, grain path: every client changes the same candidate; no If-Match, so no 412 is expected and no 409.
+using var hotBody = Api.Json("""{"company_name":"Hot Co","contact_email":"hot@bench.example"}""");
+var hot = (await Api.JsonAsync(await api.Tenant.PostAsync("/candidates", hotBody), HttpStatusCode.Created)).GetProperty("id").GetGuid();
+Operation patch = async (sequence, ct) => await Api.DrainAsync(
+    await api.Tenant.PatchAsync($"/candidates/{hot}", Api.Json($$"""{"company_name":"Hot Co {{sequence}}"}"""), ct), ct);
+var hotGrain = await Step("hot key, grain path", () => LoadRunner.ClosedAsync(options.HotClients, timing, patch));
+report.Add("PATCH one candidate, grain path (hot key)", hotGrain, "C", referenceC.Run.PerSecond);
+var history = (await Api.JsonAsync(await api.Tenant.GetAsync($"/candidates/{hot}/history"), HttpStatusCode.OK)).GetArrayLength();
+await using (var size = db.CreateCommand(
+    "SELECT coalesce(max(octet_length(payload::text)), 0) FROM grain_state WHERE graintypestring = 'candidate' AND payload->>'id' = @id"))
+{
+    size.Parameters.AddWithValue("id", hot.ToString());
+    report.HotKey = new HotKeySummary(hotGrain, referenceC, history, Convert.ToInt64(await size.ExecuteScalarAsync(), CultureInfo.InvariantCulture));
+}
+
+// Submit a job: last, because the queued jobs then run in the background.
+Operation submit = async (_, ct) => await Api.DrainAsync(await api.Tenant.PostAsync("/jobs",
+    Api.Json("""{"type":"diagnostics.sleep","parameters":{"steps":1,"step_ms":0},"max_attempts":1}"""), ct), ct);
+var submitMax = await Step("submit job", () => LoadRunner.ClosedAsync(options.WriteConcurrency, timing, submit));
+report.Add("POST /jobs (submit, durable)", submitMax, "A", referenceA.PerSecond);
+
+report.Machine.Capture("end");
+var markdown = report.Render();
+Console.WriteLine(markdown);
+Directory.CreateDirectory(options.OutputDirectory);
+var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, stamp + ".md"), markdown);
+await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "latest.md"), markdown);
+Console.Error.WriteLine($"[bench] written {Path.Combine(options.OutputDirectory, stamp + ".md")} and latest.md");
+return 0;
+
+Task<RunResult> Rate(RunResult max, Operation operation) =>
+    LoadRunner.OpenAsync(Offered(max), options.MaxInFlight, timing, operation);
+
+double Offered(RunResult max) => Math.Max(10, Math.Round(max.PerSecond * options.RateFraction / 10) * 10);
+
+async Task<T> Step<T>(string name, Func<Task<T>> run)
+{
+    Console.Error.WriteLine($"[bench] {DateTime.UtcNow:HH:mm:ss} {name}");
+    CpuMeter.Snapshot? opened = null;
+    report.PendingUsage = null;
+    LoadRunner.OnWindow = start =>
+    {
+        if (start) opened = cpu.Take();
+        else if (opened is not null) report.PendingUsage = CpuMeter.Between(opened, cpu.Take());
+    };
+    var result = await run();
+    LoadRunner.OnWindow = null;
+    foreach (var error in Errors.Drain().Take(5))
+    {
+        Console.Error.WriteLine($"[bench]   error: {error}");
+    }
+    return result;
+}
+
+/// <summary>Command-line options; <c>scripts/bench.sh</c> sets every one.</summary>
+internal sealed record Options
+{
+    public string ApiUrl { get; init; } = "http://127.0.0.1:8080";
+    public string ConnectionString { get; init; } = "";
+    public string Email { get; init; } = "";
+    public string Password { get; init; } = "";
+    public double WarmUpSeconds { get; init; } = 2;
+    public double MeasureSeconds { get; init; } = 6;
+    public int HttpConcurrency { get; init; } = 64;
+    public int WriteConcurrency { get; init; } = 16;
+    public int HotClients { get; init; } = 64;
+    public double RateFraction { get; init; } = 0.7;
+    public int MaxInFlight { get; init; } = 512;
+    public string PgBench { get; init; } = "pgbench";
+    public string PgBenchScript { get; init; } = "";
+    public string PgBenchLogPrefix { get; init; } = "";
+    public string PgBenchSummary { get; init; } = "";
+    public string OutputDirectory { get; init; } = "bench/results";
+    public string Commit { get; init; } = "";
+    public string Sdk { get; init; } = "";
+    public int Silos { get; init; } = 1;
+    public string Command { get; init; } = "./scripts/bench.sh";
+    public int ApiPid { get; init; }
+    public IReadOnlyList<int> SiloPids { get; init; } = [];
+    public int PostmasterPid { get; init; }
+
+    public static Options Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"expected --name value, got '{args[i]}'");
+            }
+            values[args[i][2..]] = args[i + 1];
+        }
+        string S(string name, string fallback) => values.TryGetValue(name, out var v) ? v : fallback;
+        double D(string name, double fallback) => values.TryGetValue(name, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        int I(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        var d = new Options();
+        return new Options
+        {
+            ApiUrl = S("api", d.ApiUrl),
+            ConnectionString = S("pg", d.ConnectionString),
+            Email = S("email", d.Email),
+            Password = S("password", d.Password),
+            WarmUpSeconds = D("warmup", d.WarmUpSeconds),
+            MeasureSeconds = D("measure", d.MeasureSeconds),
+            HttpConcurrency = I("http-concurrency", d.HttpConcurrency),
+            WriteConcurrency = I("write-concurrency", d.WriteConcurrency),
+            HotClients = I("hot-clients", d.HotClients),
+            RateFraction = D("rate-fraction", d.RateFraction),
+            MaxInFlight = I("max-in-flight", d.MaxInFlight),
+            PgBench = S("pgbench", d.PgBench),
+            PgBenchScript = S("pgbench-script", d.PgBenchScript),
+            PgBenchLogPrefix = S("pgbench-log", d.PgBenchLogPrefix),
+            PgBenchSummary = S("pgbench-summary", d.PgBenchSummary),
+            OutputDirectory = S("out", d.OutputDirectory),
+            Commit = S("commit", d.Commit),
+            Sdk = S("sdk", d.Sdk),
+            Silos = I("silos", d.Silos),
+            Command = S("command", d.Command),
+            ApiPid = I("api-pid", 0),
+            SiloPids = S("silo-pids", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList(),
+            PostmasterPid = I("postmaster-pid", 0),
+        };
+    }
+}
+
+internal sealed record HotKeySummary(RunResult Grain, OptimisticBaseline.HotKeyResult Baseline, int HistoryEntries, long StateBytes);
+
+internal sealed class Machine
+{
+    private readonly List<string> _load = [];
+    private (long Busy, long Total)? _cpuStart;
+
+    public string PostgresVersion { get; set; } = "";
+    public double? BusyPercent { get; private set; }
+    public IReadOnlyList<string> Load => _load;
+
+    /// <summary>Load average and CPU use of the whole machine (other people's builds included).</summary>
+    public void Capture(string when)
+    {
+        _load.Add($"{when}: {Read("/proc/loadavg").Split(' ').Take(3).Aggregate((a, b) => a + " " + b)}");
+        var cpu = Read("/proc/stat").Split('\n')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        if (cpu.Length < 5)
+        {
+            return;
+        }
+        var idle = cpu[3] + cpu[4];
+        var total = cpu.Sum();
+        if (_cpuStart is { } start)
+        {
+            BusyPercent = 100.0 * (total - idle - start.Busy) / Math.Max(1, total - start.Total);
+        }
+        else
+        {
+            _cpuStart = (total - idle, total);
+        }
+    }
+
+    public static string Cpu() =>
+        Read("/proc/cpuinfo").Split('\n').FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
+
+    public static string Memory()
+    {
+        var line = Read("/proc/meminfo").Split('\n').FirstOrDefault(l => l.StartsWith("MemTotal", StringComparison.Ordinal)) ?? "";
+        var kb = long.TryParse(new string(line.Where(char.IsDigit).ToArray()), out var v) ? v : 0;
+        return $"{kb / 1024.0 / 1024.0:0.0} GiB";
+    }
+
+    private static string Read(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+}
+
+internal sealed class Report(Options options)
+{
+    private readonly List<(string Scenario, RunResult Run, string? Reference, double ReferenceRate, CpuMeter.Usage? Usage)> _rows = [];
+    private readonly DateTime _started = DateTime.UtcNow;
+
+    public Machine Machine { get; } = new();
+    public HotKeySummary? HotKey { get; set; }
+
+    /// <summary>CPU use of the step that just ran; the next row added takes it.</summary>
+    public CpuMeter.Usage? PendingUsage { get; set; }
+
+    public void Add(string scenario, RunResult run, string? reference, double referenceRate)
+    {
+        _rows.Add((scenario, run, reference, referenceRate, PendingUsage));
+        PendingUsage = null;
+    }
+
+    public string Render()
+    {
+        var s = new StringBuilder();
+        s.AppendLine(CultureInfo.InvariantCulture, $"## Benchmark {_started:yyyy-MM-dd HH:mm} UTC");
+        s.AppendLine();
+        s.Append(CultureInfo.InvariantCulture,
+            $"`{options.Command}`: {options.Silos} silo(s) and the API on loopback; each scenario warms up {options.WarmUpSeconds:0.#} s, then measures {options.MeasureSeconds:0.#} s. ");
+        s.AppendLine("closed = N clients back to back (maximum throughput); rate = open loop at a fixed arrival rate, latency from the scheduled start. " +
+                     "A = pgbench, B = GET /ping, C = optimistic locking with Npgsql; ratio = req/s ÷ reference (rate rows: achieved ÷ offered).");
+        s.AppendLine();
+        s.AppendLine("| scenario | mode | req/s | p50 ms | p95 ms | p99 ms | errors | reference | ratio |");
+        s.AppendLine("|---|---|---:|---:|---:|---:|---:|---|---:|");
+        foreach (var (scenario, run, reference, referenceRate, _) in _rows)
+        {
+            var refText = reference switch
+            {
+                null => "(reference)",
+                "offered" => $"offered {referenceRate:0}/s",
+                _ => $"{reference} {referenceRate:0}/s",
+            };
+            var ratio = reference is null || referenceRate <= 0 ? "" : $"{run.PerSecond / referenceRate:0.00}";
+            var errors = run.Failed == 0 ? "0"
+                : $"{run.Failed} ({string.Join(", ", new[] { ("409/412", run.Conflicts), ("other", run.Errors), ("not sent", run.NotSent) }.Where(e => e.Item2 > 0).Select(e => $"{e.Item1} {e.Item2}"))})";
+            var exhausted = run.PoolExhausted ? $" (pool ran out after {run.Seconds:0.0} s)" : "";
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"| {scenario} | {run.Mode}{exhausted} | {run.PerSecond:0} | {Ms(run.Percentile(50))} | {Ms(run.Percentile(95))} | {Ms(run.Percentile(99))} | {errors} | {refText} | {ratio} |");
+        }
+        s.AppendLine();
+
+        if (HotKey is { } hot)
+        {
+            var c = hot.Baseline;
+            s.AppendLine(CultureInfo.InvariantCulture, $"### Hot key: {options.HotClients} clients changing one candidate");
+            s.AppendLine();
+            s.AppendLine("| path | useful updates/s | conflicts | retries | attempts | wasted work (failed ÷ all attempts) |");
+            s.AppendLine("|---|---:|---:|---:|---:|---:|");
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"| grain (PATCH /candidates/{{id}}, no If-Match) | {hot.Grain.PerSecond:0} | {hot.Grain.Conflicts} | 0 | {hot.Grain.Ok + hot.Grain.Failed} | {(hot.Grain.Failed == 0 ? 0 : (double)hot.Grain.Failed / (hot.Grain.Ok + hot.Grain.Failed)):0.0%} |");
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"| reference C (read version, UPDATE … WHERE version, retry) | {c.Run.PerSecond:0} | {c.ConflictCount} | {c.Retries} | {c.Attempts} | {c.Wasted:0.0%} |");
+            s.AppendLine();
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"After the grain run the candidate holds {hot.HistoryEntries} history entries and its stored state is {hot.StateBytes / 1024.0:0} KiB: every update rewrites the whole state, history included. " +
+                $"Grain-path updates in each second of the window: {string.Join(", ", hot.Grain.OkPerSecond)}; reference C: {string.Join(", ", c.Run.OkPerSecond)}.");
+            s.AppendLine();
+        }
+
+        s.AppendLine(CultureInfo.InvariantCulture, $"### Where the CPU went: cores busy during each measured window (the machine has {Environment.ProcessorCount})");
+        s.AppendLine();
+        s.AppendLine("| scenario | mode | API | silo | PostgreSQL | load generator | rest of machine | stack CPU ms per request |");
+        s.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var (scenario, run, _, _, usage) in _rows)
+        {
+            if (usage is null)
+            {
+                continue;
+            }
+            var stack = usage.Cores.Take(3).Sum();
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"| {scenario} | {run.Mode} | {string.Join(" | ", usage.Cores.Select(c => c.ToString("0.00", CultureInfo.InvariantCulture)))} | {(run.PerSecond > 0 ? stack * 1000 / run.PerSecond : double.NaN):0.00} |");
+        }
+        s.AppendLine();
+        s.AppendLine("\"load generator\" is this program (and pgbench for A); \"rest of machine\" is everything else running on the box during the window (other users' builds and tests on a shared machine).");
+        s.AppendLine();
+
+        s.AppendLine("### Targets");
+        s.AppendLine();
+        var a = Find("A:"); var b = Find("B:"); var write = Find("POST /candidates/{id}/approve"); var read = Find("GET /candidates/{id}");
+        Target(s, "durable writes (approve/reject) ≥ 70% of A", write, a, 0.70);
+        Target(s, "single-entity reads ≥ 50% of B", read, b, 0.50);
+        if (HotKey is { } h)
+        {
+            var met = h.Grain.Conflicts == 0 && h.Grain.PerSecond > h.Baseline.Run.PerSecond;
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"- hot key: zero conflicts on the grain path and more useful updates/s than C: {h.Grain.Conflicts} conflicts, {h.Grain.PerSecond:0}/s vs {h.Baseline.Run.PerSecond:0}/s: **{(met ? "met" : "not met")}**");
+        }
+        s.AppendLine();
+
+        s.AppendLine("### Machine");
+        s.AppendLine();
+        s.AppendLine(CultureInfo.InvariantCulture, $"- CPU: {Environment.ProcessorCount} × {Machine.Cpu()}; memory {Machine.Memory()}");
+        s.AppendLine(CultureInfo.InvariantCulture, $"- OS: {RuntimeInformation.OSDescription}; .NET SDK {options.Sdk}, runtime {RuntimeInformation.FrameworkDescription}");
+        s.AppendLine(CultureInfo.InvariantCulture, $"- PostgreSQL {Machine.PostgresVersion} (throwaway cluster, fsync and synchronous_commit on)");
+        s.AppendLine(CultureInfo.InvariantCulture, $"- commit {options.Commit}; silos {options.Silos}; load generator, API, silo(s) and PostgreSQL share the machine");
+        s.AppendLine(CultureInfo.InvariantCulture,
+            $"- load average {string.Join("; ", Machine.Load)}; whole-machine CPU busy during the run {(Machine.BusyPercent is { } busy ? $"{busy:0}%" : "n/a")} (other users' work included)");
+        return s.ToString();
+    }
+
+    private RunResult? Find(string prefix) => _rows.FirstOrDefault(r => r.Scenario.StartsWith(prefix, StringComparison.Ordinal)).Run;
+
+    private static void Target(StringBuilder s, string name, RunResult? run, RunResult? reference, double target)
+    {
+        if (run is null || reference is null || reference.PerSecond <= 0)
+        {
+            return;
+        }
+        var ratio = run.PerSecond / reference.PerSecond;
+        s.AppendLine(CultureInfo.InvariantCulture, $"- {name}: {ratio:0%} ({run.PerSecond:0}/s vs {reference.PerSecond:0}/s): **{(ratio >= target ? "met" : "not met")}**");
+    }
+
+    private static string Ms(double value) => double.IsNaN(value) ? "–" : value < 10 ? $"{value:0.00}" : $"{value:0.0}";
+}

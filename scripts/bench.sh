@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The benchmark: starts its own stack (a throwaway PostgreSQL, silo(s), the API, all on loopback and
+# free ports), measures reference A with pgbench, loads the API over HTTP from a separate process
+# (bench/Actors.Bench) and prints one table, also written to bench/results/<UTC time>.md and
+# bench/results/latest.md. Everything is stopped and deleted afterwards. About 3-4 minutes.
+#
+# Knobs (environment): BENCH_SILOS (1), BENCH_WARMUP / BENCH_MEASURE seconds per scenario (2 / 6),
+# BENCH_WRITE_CONCURRENCY (16: durable-write scenarios and pgbench), BENCH_HTTP_CONCURRENCY (64),
+# BENCH_HOT_CLIENTS (64), BENCH_RATE_FRACTION (0.7 of each measured maximum for the fixed-rate rows),
+# BENCH_OUT (bench/results) is where the report goes; BENCH_KEEP=1 keeps the temporary folder (logs, database) for inspection.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SILOS="${BENCH_SILOS:-1}"
+WARMUP="${BENCH_WARMUP:-2}"
+MEASURE="${BENCH_MEASURE:-6}"
+WRITE_CONCURRENCY="${BENCH_WRITE_CONCURRENCY:-16}"
+HTTP_CONCURRENCY="${BENCH_HTTP_CONCURRENCY:-64}"
+HOT_CLIENTS="${BENCH_HOT_CLIENTS:-64}"
+RATE_FRACTION="${BENCH_RATE_FRACTION:-0.7}"
+PGBENCH_ROWS=10000
+
+TMP="$(mktemp -d /tmp/actors-bench.XXXXXX)"
+chmod 755 "$TMP"
+mkdir -p "$TMP/logs"
+pids=(); silo_pids=()
+ok=false
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pg_stop "$TMP/pg"
+  if [ "$ok" = true ] && [ "${BENCH_KEEP:-0}" != 1 ]; then
+    rm -rf "$TMP"
+  else
+    log "logs and database kept in $TMP"
+  fi
+}
+trap cleanup INT TERM EXIT
+
+PG_PORT="$(free_port)"
+ensure_postgres
+if [ ! -x "$PGBIN/pgbench" ]; then
+  log "pgbench not found: installing Debian's postgresql-contrib package"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql-contrib >/dev/null
+fi
+pg_start "$TMP/pg" "$PG_PORT"
+export ConnectionStrings__Actors="$(connection_string "$PG_PORT")"
+export Orleans__ClusterId="bench-$(date +%s)-$$"
+export DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production
+export Auth__SigningKeys__0="base64:$(head -c 48 /dev/urandom | base64 -w0)"
+export Bootstrap__OperatorEmail="bench-operator@example.com"
+export Bootstrap__OperatorPassword="$(head -c 18 /dev/urandom | base64 -w0 | tr -d '/+=')"
+
+log "building (Release)"
+dotnet build "$ROOT/Actors.sln" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
+SILO_DLL="$ROOT/src/Silo/bin/Release/net10.0/Actors.Silo.dll"
+API_DLL="$ROOT/src/WebApi/bin/Release/net10.0/Actors.WebApi.dll"
+BENCH_DLL="$ROOT/bench/Actors.Bench/bin/Release/net10.0/Actors.Bench.dll"
+
+log "migrating"
+dotnet "$SILO_DLL" migrate >"$TMP/logs/migrate.log" 2>&1
+
+for i in $(seq 1 "$SILOS"); do
+  silo_url="http://127.0.0.1:$(free_port)"
+  ASPNETCORE_URLS="$silo_url" Orleans__SiloPort="$(free_port)" Orleans__GatewayPort="$(free_port)" \
+    dotnet "$SILO_DLL" >"$TMP/logs/silo$i.log" 2>&1 &
+  pids+=($!); silo_pids+=($!)
+  wait_http "$silo_url/readyz" 90 || { log "silo $i not ready; see $TMP/logs"; exit 1; }
+done
+API_URL="http://127.0.0.1:$(free_port)"
+ASPNETCORE_URLS="$API_URL" dotnet "$API_DLL" >"$TMP/logs/api.log" 2>&1 &
+api_pid=$!; pids+=($api_pid)
+wait_http "$API_URL/readyz" 90 || { log "the API did not become ready; see $TMP/logs"; exit 1; }
+# The API creates the operator in the background once the cluster answers, maybe after /readyz.
+for _ in $(seq 1 120); do grep -q 'Bootstrap created operator' "$TMP/logs/api.log" && break; sleep 0.5; done
+log "stack ready: $SILOS silo(s), API $API_URL, PostgreSQL 127.0.0.1:$PG_PORT"
+
+# Reference A (run by the load generator, so its window and CPU are measured like every scenario):
+# the durable-write limit of this machine, one UPDATE by primary key per transaction.
+PSQL=("$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U actors -d actors -qAt -v ON_ERROR_STOP=1)
+"${PSQL[@]}" -c "CREATE TABLE bench_pgbench (id int PRIMARY KEY, status text NOT NULL, version int NOT NULL, updated_at timestamptz NOT NULL);
+                 INSERT INTO bench_pgbench SELECT g, 'pending', 1, now() FROM generate_series(1, $PGBENCH_ROWS) g;"
+"${PSQL[@]}" -c "VACUUM ANALYZE bench_pgbench"
+cat >"$TMP/update.sql" <<SQL
+\set id random(1, $PGBENCH_ROWS)
+UPDATE bench_pgbench SET version = version + 1, updated_at = now() WHERE id = :id;
+SQL
+commit="$(git -C "$ROOT" rev-parse --short HEAD)"
+[ -z "$(git -C "$ROOT" status --porcelain --untracked-files=no -- src bench/Actors.Bench scripts)" ] || commit="$commit (with local changes)"
+
+log "loading the API (bench/Actors.Bench)"
+timeout 900 dotnet "$BENCH_DLL" \
+  --api "$API_URL" --pg "$ConnectionStrings__Actors" \
+  --email "$Bootstrap__OperatorEmail" --password "$Bootstrap__OperatorPassword" \
+  --warmup "$WARMUP" --measure "$MEASURE" \
+  --http-concurrency "$HTTP_CONCURRENCY" --write-concurrency "$WRITE_CONCURRENCY" --hot-clients "$HOT_CLIENTS" \
+  --rate-fraction "$RATE_FRACTION" \
+  --pgbench "$PGBIN/pgbench" --pgbench-script "$TMP/update.sql" \
+  --pgbench-log "$TMP/pgbench" --pgbench-summary "$TMP/pgbench-summary.txt" \
+  --api-pid "$api_pid" --silo-pids "$(IFS=,; echo "${silo_pids[*]}")" --postmaster-pid "$(head -n 1 "$TMP/pg/postmaster.pid")" \
+  --out "${BENCH_OUT:-$ROOT/bench/results}" --commit "$commit" --sdk "$(dotnet --version)" --silos "$SILOS" \
+  --command "./scripts/bench.sh"
+ok=true
