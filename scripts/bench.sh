@@ -102,3 +102,5 @@ timeout 900 dotnet "$BENCH_DLL" \
   --out "${BENCH_OUT:-$ROOT/bench/results}" --commit "$commit" --sdk "$(dotnet --version)" --silos "$SILOS" \
   --command "./scripts/bench.sh"
 ok=true
+# The README shows the latest table (only for the default results folder).
+[ -z "${BENCH_OUT:-}" ] && "$ROOT/scripts/bench-readme.sh"
