@@ -115,6 +115,8 @@ public static class LoggingExtensions
         logging.ClearProviders();
         logging.AddConsole(o => o.FormatterName = JsonLineFormatter.FormatterName);
         logging.AddConsoleFormatter<JsonLineFormatter, ConsoleFormatterOptions>();
+        // Orleans' placement pipeline logs every Polly attempt at Information: one line per grain call.
+        logging.AddFilter("Polly", LogLevel.Warning);
         if (!string.IsNullOrWhiteSpace(level) && Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed))
         {
             logging.SetMinimumLevel(parsed);
