@@ -1,6 +1,7 @@
 using Actors.Grains.Jobs;
 using Actors.Grains.Tenants;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Actors.Grains.Candidates;
 
@@ -27,11 +28,18 @@ public sealed record CandidateState
     [Id(16)] public string RequestHash { get; set; } = "";
     /// <summary>Idempotency-Key of the decision, so a repeated approve answers the first result.</summary>
     [Id(17)] public string? DecisionKey { get; set; }
+    /// <summary>
+    /// History entries not yet known to be stored in <c>candidate_history</c> (the projection trigger
+    /// appends them with the grain's write); the whole history is read from that table.
+    /// </summary>
     [Id(18)] public List<CandidateHistoryEntry> History { get; set; } = [];
+    /// <summary>How many history entries were stored before <see cref="History"/>'s first one.</summary>
+    [Id(19)] public int HistoryFlushed { get; set; }
 }
 
 public sealed partial class CandidateGrain(
     [PersistentState("candidate")] IPersistentState<CandidateState> state,
+    NpgsqlDataSource db,
     TimeProvider clock,
     ILogger<CandidateGrain> logger) : Grain, ICandidateGrain
 {
@@ -40,10 +48,22 @@ public sealed partial class CandidateGrain(
 
     public Task<CandidateInfo?> GetAsync() => Task.FromResult(Exists ? ToInfo() : null);
 
-    public Task<IReadOnlyList<CandidateHistoryEntry>> GetHistoryAsync()
+    public async Task<IReadOnlyList<CandidateHistoryEntry>> GetHistoryAsync()
     {
         EnsureExists();
-        return Task.FromResult<IReadOnlyList<CandidateHistoryEntry>>(S.History.ToList());
+        // Every write has reached the table before its call returned: the table is the whole history.
+        await using var command = db.CreateCommand(
+            "SELECT at, actor, action, from_status, to_status, note FROM candidate_history WHERE candidate_id = $1 ORDER BY seq");
+        command.Parameters.Add(new NpgsqlParameter { Value = S.Id });
+        await using var reader = await command.ExecuteReaderAsync();
+        var history = new List<CandidateHistoryEntry>();
+        while (await reader.ReadAsync())
+        {
+            history.Add(new CandidateHistoryEntry(
+                reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+        return history;
     }
 
     public async Task<CandidateInfo> CreateAsync(CandidateDraft draft)
@@ -76,8 +96,9 @@ public sealed partial class CandidateGrain(
             UpdatedAt = now,
             RequestHash = draft.RequestHash,
             History = [new CandidateHistoryEntry(now, draft.Actor, "created", null, "pending", null)],
+            HistoryFlushed = 0,
         };
-        await state.PersistAsync(this);
+        await WriteAsync();
         return ToInfo();
     }
 
@@ -218,7 +239,18 @@ public sealed partial class CandidateGrain(
         S.Version++;
         S.UpdatedAt = now;
         S.History.Add(new CandidateHistoryEntry(now, actor, action, from, to, note));
+        await WriteAsync();
+    }
+
+    /// <summary>
+    /// Writes the state; once stored, the history entries it carried are in <c>candidate_history</c>,
+    /// so the next write carries only newer ones (the state no longer grows with every change).
+    /// </summary>
+    private async Task WriteAsync()
+    {
         await state.PersistAsync(this);
+        S.HistoryFlushed += S.History.Count;
+        S.History.Clear();
     }
 
     private void EnsureExists()
