@@ -1,18 +1,43 @@
 #!/usr/bin/env bash
-# Runs the whole test suite against its own throwaway PostgreSQL cluster (deleted afterwards),
-# unless ACTORS_TEST_PG names a server to use (a connection string whose role may create databases).
+# Runs the whole test suite: the xunit tests against their own throwaway PostgreSQL cluster (deleted
+# afterwards, unless ACTORS_TEST_PG names a server whose role may create databases), then the system
+# tests, each on a stack and a PostgreSQL of its own:
+#   tests/system/runbook-test.sh   every command of docs/OPERATIONS.md against a live two-silo stack
+#   tests/system/fault-test.sh     three silos, the API and PostgreSQL under load: kills, restarts
+# Arguments go to `dotnet test` (e.g. --filter X); with arguments the system tests are left out, and
+# ACTORS_SKIP_SYSTEM_TESTS=1 leaves them out too. The last line counts every check: N passed, M failed.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-tmp=""
+tmp="$(mktemp -d /tmp/actors-test.XXXXXX)"
+[ "$(id -u)" -eq 0 ] && chmod 755 "$tmp"
+pg_dir=""
 if [ -z "${ACTORS_TEST_PG:-}" ]; then
-  tmp="$(mktemp -d /tmp/actors-test.XXXXXX)"
-  [ "$(id -u)" -eq 0 ] && chmod 755 "$tmp"
+  pg_dir="$tmp/pg"
   port="$(free_port)"
-  trap 'pg_stop "$tmp/pg"; rm -rf "$tmp"' EXIT
-  pg_start "$tmp/pg" "$port"
+  pg_start "$pg_dir" "$port"
   export ACTORS_TEST_PG="$(connection_string "$port" postgres)"
 fi
+trap '[ -n "$pg_dir" ] && pg_stop "$pg_dir"; rm -rf "$tmp"' EXIT
 
 dotnet build "$ROOT/Actors.sln" -c Release -nologo -v q -clp:ErrorsOnly
+status=0
 dotnet test "$ROOT/tests/Actors.Tests/Actors.Tests.csproj" -c Release --no-build -nologo \
-  --logger "console;verbosity=normal" "$@"
+  --logger "console;verbosity=normal" "$@" 2>&1 | tee "$tmp/xunit.log" || status=1
+passed=$(sed -n 's/^ *Passed: *\([0-9]*\)$/\1/p' "$tmp/xunit.log" | tail -1); passed=${passed:-0}
+failed=$(sed -n 's/^ *Failed: *\([0-9]*\)$/\1/p' "$tmp/xunit.log" | tail -1); failed=${failed:-0}
+[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1   # the runner itself failed
+
+if [ $# -eq 0 ] && [ -z "${ACTORS_SKIP_SYSTEM_TESTS:-}" ]; then
+  [ -n "$pg_dir" ] && pg_stop "$pg_dir" && pg_dir=""   # the system tests bring their own
+  for system_test in runbook-test.sh fault-test.sh; do
+    [ -x "$ROOT/tests/system/$system_test" ] || continue
+    log "system test: $system_test"
+    ACTORS_SKIP_BUILD=1 "$ROOT/tests/system/$system_test" 2>&1 | tee "$tmp/$system_test.log" || status=1
+    summary="$(grep -E '[0-9]+ passed, [0-9]+ failed' "$tmp/$system_test.log" | tail -1 || true)"
+    p=$(sed -n 's/.*\b\([0-9]\+\) passed.*/\1/p' <<<"$summary"); f=$(sed -n 's/.*\b\([0-9]\+\) failed.*/\1/p' <<<"$summary")
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+    [ "$status" -ne 0 ] && [ -z "$f" ] && failed=$((failed + 1))
+  done
+fi
+echo "all: $passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
