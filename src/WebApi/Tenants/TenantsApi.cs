@@ -48,12 +48,12 @@ public static class TenantsApi
         return endpoints;
     }
 
-    private static async Task<IResult> CreateAsync(CreateTenantRequest body, IClusterClient cluster)
+    private static async Task<IResult> CreateAsync(CreateTenantRequest body, IClusterClient cluster, IConfiguration configuration)
     {
         var errors = new Validator();
         errors.Slug("id", body.Id);
         errors.Required("name", body.Name, max: 200);
-        ValidateSettings(errors, body.Settings);
+        ValidateSettings(errors, body.Settings, Outbound(configuration));
         errors.ThrowIfAny();
 
         var settings = Apply(new TenantSettings(), body.Settings);
@@ -83,14 +83,14 @@ public static class TenantsApi
         return TypedResults.Ok(TenantResponse.From(tenant));
     }
 
-    private static async Task<IResult> UpdateAsync(string id, UpdateTenantRequest body, IClusterClient cluster)
+    private static async Task<IResult> UpdateAsync(string id, UpdateTenantRequest body, IClusterClient cluster, IConfiguration configuration)
     {
         var errors = new Validator();
         if (body.Name is not null)
         {
             errors.Required("name", body.Name, max: 200);
         }
-        ValidateSettings(errors, body.Settings);
+        ValidateSettings(errors, body.Settings, Outbound(configuration));
         errors.ThrowIfAny();
 
         var s = body.Settings;
@@ -117,7 +117,11 @@ public static class TenantsApi
             ? cluster.GetGrain<ITenantGrain>(GrainKeys.Tenant(id))
             : throw ActorsException.NotFound($"Tenant '{id}'");
 
-    private static void ValidateSettings(Validator errors, TenantSettingsBody? s)
+    /// <summary>Section <c>Outbound</c>, the same the silos enforce at call time.</summary>
+    private static OutboundOptions Outbound(IConfiguration configuration) =>
+        configuration.GetSection(OutboundOptions.Section).Get<OutboundOptions>() ?? new OutboundOptions();
+
+    private static void ValidateSettings(Validator errors, TenantSettingsBody? s, OutboundOptions outbound)
     {
         if (s is null)
         {
@@ -126,9 +130,18 @@ public static class TenantsApi
         errors.Range("settings.max_concurrent_jobs", s.MaxConcurrentJobs, 1, 1000);
         errors.Range("settings.requests_per_second", s.RequestsPerSecond, 1, 1_000_000);
         errors.HttpUrl("settings.billing_service_url", s.BillingServiceUrl);
+        if (!string.IsNullOrEmpty(s.BillingServiceUrl) && Uri.TryCreate(s.BillingServiceUrl, UriKind.Absolute, out var billing)
+            && OutboundPolicy.CheckHost(billing.IdnHost, outbound) is { } billingRefusal)
+        {
+            errors.Add("settings.billing_service_url", "host " + billingRefusal);
+        }
         if (s.Smtp is { } smtp)
         {
             errors.Length("settings.smtp.host", smtp.Host, 253);
+            if (!string.IsNullOrEmpty(smtp.Host) && OutboundPolicy.CheckHost(smtp.Host, outbound) is { } smtpRefusal)
+            {
+                errors.Add("settings.smtp.host", smtpRefusal);
+            }
             errors.Range("settings.smtp.port", smtp.Port, 1, 65535);
             errors.Length("settings.smtp.username", smtp.Username, 256);
             errors.Length("settings.smtp.password", smtp.Password, 256);
