@@ -68,7 +68,7 @@ public static class JobsApi
         return endpoints;
     }
 
-    private static async Task<IResult> SubmitAsync(SubmitJobRequest body, HttpContext context, IClusterClient cluster)
+    private static async Task<IResult> SubmitAsync(SubmitJobRequest body, HttpContext context, IClusterClient cluster, NpgsqlDataSource db)
     {
         var actor = context.Actor();
         var tenant = actor.RequireTenant();
@@ -95,6 +95,9 @@ public static class JobsApi
         errors.ThrowIfAny();
 
         var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "job", key);
+        await TenantQuota.EnsureRoomAsync(cluster, db, tenant, "active_jobs", s => s.MaxActiveJobs,
+            "jobs WHERE tenant_id = @t AND status IN ('queued', 'processing')",
+            key is null ? null : async () => await cluster.GetGrain<IJobGrain>(id, tenant).GetAsync() is not null);
         var hash = IdempotencyKey.Hash(body.Type!, parameters!, body.MaxAttempts?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
         var job = await cluster.GetGrain<IJobGrain>(id, tenant).SubmitAsync(new JobDraft(body.Type!, parameters!, body.MaxAttempts, hash, actor.Email, null));
         if (job.Existing)
