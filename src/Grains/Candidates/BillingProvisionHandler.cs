@@ -37,6 +37,11 @@ public sealed partial class BillingProvisionHandler(IHttpClientFactory http, IOp
         {
             return new { provider_id = info.ProviderId, already = true };
         }
+        if (info.Status != CandidateStatus.Approved)
+        {
+            // Only an approval submits this job; anything else asking to provision is refused.
+            throw new JobFailedException("candidate_not_approved", "Only approved candidates are provisioned.", retryable: false);
+        }
         var tenant = await run.Grains.GetGrain<ITenantGrain>(GrainKeys.Tenant(run.TenantId)).GetAsync();
         var baseUrl = tenant?.Settings.BillingServiceUrl;
         if (string.IsNullOrEmpty(baseUrl))

@@ -77,9 +77,10 @@ public static class JobsApi
         {
             errors.Add("type", "is required");
         }
-        else if (!JobTypes.All.Contains(body.Type))
+        else if (!JobTypes.All.Contains(body.Type) || body.Type == JobTypes.BillingProvision)
         {
-            errors.Add("type", "must be one of: " + string.Join(", ", JobTypes.All));
+            // billing.provision is submitted by approving a candidate, never directly: it would provision unapproved candidates.
+            errors.Add("type", "must be one of: " + string.Join(", ", JobTypes.All.Where(t => t != JobTypes.BillingProvision)));
         }
         var parameters = body.Parameters is { ValueKind: JsonValueKind.Object } p ? p.GetRawText() : body.Parameters is null or { ValueKind: JsonValueKind.Null } ? "{}" : null;
         if (parameters is null)

@@ -21,4 +21,34 @@ public sealed class ValidationTests(ClusterFixture fixture)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.True((await response.JsonAsync()).GetProperty("errors").TryGetProperty("body", out _));
     }
+
+    [Fact]
+    public async Task ProvisioningCannotBeSubmittedDirectlyToBypassApproval()
+    {
+        // billing.provision follows an approval; submitted as a job by a reviewer it would create a
+        // provider in the billing service for a candidate nobody approved (function-level authorization).
+        await using var billing = await BillingStub.StartAsync();
+        var s = await Scenario.StartAsync(fixture.Http);
+        var tenant = await s.CreateTenantAsync(new { billing_service_url = billing.Url });
+        var reviewer = await s.UserTokenAsync(tenant, "reviewer");
+        var candidate = await (await fixture.Http.SendAsync(HttpMethod.Post, "/candidates", reviewer,
+            new { company_name = "Pending Co", contact_email = "p@pending.example" })).JsonAsync();
+        var id = candidate.GetProperty("id").GetString();
+
+        var direct = await fixture.Http.SendAsync(HttpMethod.Post, "/jobs", reviewer,
+            new { type = "billing.provision", parameters = new { candidate_id = id } });
+        var scheduled = await fixture.Http.SendAsync(HttpMethod.Post, "/schedules", s.OperatorToken, new
+        {
+            name = "sneaky", cron = "* * * * *", time_zone = "UTC", job = new { type = "billing.provision", parameters = new { candidate_id = id } },
+        }, tenant);
+
+        Assert.Equal(HttpStatusCode.BadRequest, direct.StatusCode);
+        Assert.True((await direct.JsonAsync()).GetProperty("errors").TryGetProperty("type", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, scheduled.StatusCode);
+        await Task.Delay(500);
+        Assert.Equal(0, billing.Calls);
+        var after = await (await fixture.Http.SendAsync(HttpMethod.Get, $"/candidates/{id}", reviewer)).JsonAsync();
+        Assert.Equal("pending", after.GetProperty("status").GetString());
+        Assert.Equal("not_started", after.GetProperty("provisioning").GetString());
+    }
 }
