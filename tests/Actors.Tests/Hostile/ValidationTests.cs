@@ -51,4 +51,26 @@ public sealed class ValidationTests(ClusterFixture fixture)
         Assert.Equal("pending", after.GetProperty("status").GetString());
         Assert.Equal("not_started", after.GetProperty("provisioning").GetString());
     }
+
+    [Fact]
+    public async Task ScheduleWithParametersItsJobWouldRefuseIs400AndNotStored()
+    {
+        var s = await Scenario.StartAsync(fixture.Http);
+        var tenant = await s.CreateTenantAsync();
+        var admin = await s.UserTokenAsync(tenant, "admin");
+        var good = new { name = "ok", cron = "0 0 1 1 *", time_zone = "UTC", job = new { type = "diagnostics.sleep", parameters = new { steps = 1 } } };
+
+        var created = await fixture.Http.SendAsync(HttpMethod.Post, "/schedules", admin, new
+        {
+            name = "bad", cron = "0 0 1 1 *", time_zone = "UTC", job = new { type = "email.send", parameters = new { subject = "no recipients" } },
+        });
+        var existing = (await (await fixture.Http.SendAsync(HttpMethod.Post, "/schedules", admin, good)).JsonAsync()).GetProperty("id").GetString();
+        var patched = await fixture.Http.SendAsync(HttpMethod.Patch, $"/schedules/{existing}", admin,
+            new { job = new { type = "diagnostics.sleep", parameters = new { steps = -5 } } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, created.StatusCode);
+        Assert.True((await created.JsonAsync()).GetProperty("errors").TryGetProperty("job.parameters.recipients", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, patched.StatusCode);
+        Assert.Equal(1L, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM schedules WHERE tenant_id = @t", ("t", tenant)));
+    }
 }
