@@ -75,7 +75,17 @@ public static class AuthApi
     {
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync();
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync();
+            }
+            catch (InvalidDataException)
+            {
+                // A form over the reader's limits (key or value length, count): the client's mistake, not a 500.
+                throw new ActorsException(ErrorCodes.Validation, "The form is malformed or over its size limits.",
+                    new Dictionary<string, string[]> { ["body"] = ["must be a form with the fields username and password"] });
+            }
             return (form["username"].FirstOrDefault() ?? form["email"].FirstOrDefault(), form["password"].FirstOrDefault());
         }
         if (request.HasJsonContentType())

@@ -271,12 +271,13 @@ public sealed class FuzzGenerator(Random rng, OpenApiRoutes api, FuzzTargets tar
 
     private object? Parameters(int depth)
     {
-        switch (rng.Next(8))
+        switch (rng.Next(9))
         {
-            case 0: return new List<KeyValuePair<string, object?>> { new("steps", new Raw(Pick(RawNumbers))), new("step_ms", new Raw(Pick(["1", "0", "-1", "100000000"]))) };
+            case 0: return new List<KeyValuePair<string, object?>> { new("steps", AnyValue()), new("step_ms", new Raw(Pick(["1", "0", "-1", "100000000"]))), new("fail_attempts", AnyValue()) };
             case 1: return new List<KeyValuePair<string, object?>> { new("recipients", new List<object?> { Pick(HostileStrings), "a@b.example" }), new("subject", Pick(HostileStrings)), new("body", Pick(HostileStrings)) };
             case 2: return new List<KeyValuePair<string, object?>> { new("csv", "company_name,contact_email,contact_phone,products\n" + Pick(HostileStrings) + "," + Pick(HostileStrings) + ",,a;b") };
-            case 3: return new List<KeyValuePair<string, object?>> { new("rows", new List<object?> { new List<KeyValuePair<string, object?>> { new("company_name", Pick(HostileStrings)), new("contact_email", "x@y.example") } }) };
+            case 3: return new List<KeyValuePair<string, object?>> { new("rows", Pick<object?>([new List<object?> { new List<KeyValuePair<string, object?>> { new("company_name", AnyValue()), new("contact_email", "x@y.example"), new("products", AnyValue()) } }, new List<object?> { AnyValue(), AnyValue() }, AnyValue()])) };
+            case 7: return new List<KeyValuePair<string, object?>> { new("recipients", AnyValue()), new("subject", AnyValue()), new("body", AnyValue()), new("csv", AnyValue()) };
             case 4: return new List<KeyValuePair<string, object?>> { new("blob", new string('p', Pick([10, 70_000]))) };
             case 5: return new Raw(new string('{', 0) + Pick(["[]", "\"s\"", "1", "null", "true"]));
             case 6: return new List<KeyValuePair<string, object?>> { new("candidate_id", Guid.NewGuid().ToString()) };
@@ -315,6 +316,18 @@ public sealed class FuzzGenerator(Random rng, OpenApiRoutes api, FuzzTargets tar
         "array" => Pick<object?>(["a;b", new Raw("1"), new List<KeyValuePair<string, object?>>()]),
         "object" => Pick<object?>(["{}", new Raw("1"), new List<object?>()]),
         _ => Pick<object?>([new Raw("1"), "s"]),
+    };
+
+    /// <summary>Any JSON value: numbers (extreme), strings (hostile), booleans, null, arrays, objects.</summary>
+    private object? AnyValue() => rng.Next(7) switch
+    {
+        0 => new Raw(Pick(RawNumbers)),
+        1 => Pick(HostileStrings),
+        2 => rng.NextDouble() < 0.5,
+        3 => new Raw("null"),
+        4 => new List<object?> { Pick(HostileStrings), new Raw(Pick(RawNumbers)) },
+        5 => new List<KeyValuePair<string, object?>> { new(Pick(UnknownFields), Pick(HostileStrings)) },
+        _ => new Raw(rng.Next(0, 5).ToString(CultureInfo.InvariantCulture)),
     };
 
     private object? RandomScalar() => Pick<object?>(["suspended", "approved", new Raw("999"), "other-tenant", "2000-01-01T00:00:00Z", true, new Raw("null")]);

@@ -110,29 +110,45 @@ public sealed partial class FuzzTests(ClusterFixture fixture, ITestOutputHelper 
         var results = new ConcurrentBag<Result>();
         await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (r, ct) =>
         {
-            using var message = new HttpRequestMessage(new HttpMethod(r.Method), r.Path);
-            foreach (var (name, value) in r.Headers)
+            var result = await SendOnceAsync(http, r, ct);
+            if (result.Error is not null && result.Error.StartsWith("HttpRequestException", StringComparison.Ordinal) && !(r.Body?.Length > MaxBody))
             {
-                message.Headers.TryAddWithoutValidation(name, value);
+                // A pooled connection the server had closed (after a 413 on it): resend once on a fresh connection.
+                Interlocked.Increment(ref _resent);
+                using var fresh = new HttpClient { BaseAddress = fixture.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+                var again = await SendOnceAsync(fresh, r, ct);
+                result = again with { Error = again.Error is null ? null : again.Error + " (first: " + result.Error + ")" };
             }
-            if (r.Body is not null)
-            {
-                message.Content = new ByteArrayContent(r.Body);
-                if (r.ContentType is not null) message.Content.Headers.TryAddWithoutValidation("Content-Type", r.ContentType);
-            }
-            try
-            {
-                using var response = await http.SendAsync(message, ct);
-                var body = await response.Content.ReadAsStringAsync(ct);
-                results.Add(new Result(r, (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, null));
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException or FormatException)
-            {
-                // The client refused to send it (an invalid header) or the server dropped the connection.
-                results.Add(new Result(r, 0, null, "", ex.GetType().Name + ": " + ex.Message));
-            }
+            results.Add(result);
         });
         return results.OrderBy(r => r.Request.Seq).ToList();
+    }
+
+    private int _resent;
+
+    private static async Task<Result> SendOnceAsync(HttpClient http, FuzzRequest r, CancellationToken ct)
+    {
+        using var message = new HttpRequestMessage(new HttpMethod(r.Method), r.Path);
+        foreach (var (name, value) in r.Headers)
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+        if (r.Body is not null)
+        {
+            message.Content = new ByteArrayContent(r.Body);
+            if (r.ContentType is not null) message.Content.Headers.TryAddWithoutValidation("Content-Type", r.ContentType);
+        }
+        try
+        {
+            using var response = await http.SendAsync(message, ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            return new Result(r, (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, null);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException or FormatException)
+        {
+            // The client refused to send it (an invalid header) or the server dropped the connection.
+            return new Result(r, 0, null, "", ex.GetType().Name + ": " + ex.Message + (ex.InnerException is { } inner ? " / " + inner.Message : ""));
+        }
     }
 
     [GeneratedRegex(@"\bat [\w.`<>]+\(|\w+Exception\b|Npgsql|Orleans\.|System\.[A-Z]|StackTrace|\.cs:line")]
@@ -182,8 +198,8 @@ public sealed partial class FuzzTests(ClusterFixture fixture, ITestOutputHelper 
     {
         var line = $"[{name}] seed {Seed}: {results.Count} requests in {elapsed.TotalSeconds:F1} s ({results.Count / Math.Max(0.001, elapsed.TotalSeconds):F0}/s); status: " +
                    string.Join(", ", results.GroupBy(r => r.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}×{g.Count()}"));
-        output.WriteLine(line);
-        Console.WriteLine(line);
+        output.WriteLine(line + $"; resent after a dropped connection: {_resent}");
+        Console.WriteLine(line + $"; resent after a dropped connection: {_resent}");
         var byRoute = results.GroupBy(r => r.Request.Operation.ToString()).OrderBy(g => g.Key)
             .Select(g => $"  {g.Key}: " + string.Join(" ", g.GroupBy(r => r.Status).OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Count()}")));
         foreach (var l in byRoute) output.WriteLine(l);

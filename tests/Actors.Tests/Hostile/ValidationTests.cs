@@ -73,4 +73,33 @@ public sealed class ValidationTests(ClusterFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, patched.StatusCode);
         Assert.Equal(1L, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM schedules WHERE tenant_id = @t", ("t", tenant)));
     }
+
+    [Fact]
+    public async Task LoginFormOverTheReadersLimitsIs400NotA500()
+    {
+        var response = await fixture.Http.PostAsync("/auth/login",
+            new StringContent(new string('k', 3000) + "=v", Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("null")]
+    [InlineData("\"3\"")]
+    [InlineData("true")]
+    [InlineData("[]")]
+    public async Task NonNumericJobParametersAre400NotA500(string steps)
+    {
+        var s = await Scenario.StartAsync(fixture.Http);
+        var tenant = await s.CreateTenantAsync();
+        var admin = await s.UserTokenAsync(tenant, "admin");
+        var request = TestAuth.Request(HttpMethod.Post, "/jobs", admin);
+        request.Content = new StringContent($"{{\"type\":\"diagnostics.sleep\",\"parameters\":{{\"steps\":{steps}}}}}", Encoding.UTF8, "application/json");
+
+        var response = await fixture.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.JsonAsync()).GetProperty("errors").TryGetProperty("parameters.steps", out _));
+    }
 }
