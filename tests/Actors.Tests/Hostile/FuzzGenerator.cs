@@ -192,11 +192,24 @@ public sealed class FuzzGenerator(Random rng, OpenApiRoutes api, FuzzTargets tar
             return (Encoding.UTF8.GetBytes(huge), "application/json");
         }
 
-        var value = Value(op.BodySchema ?? default, "body", depth: 0, mutations);
+        var nearValid = !mustBeInvalid && rng.NextDouble() < 0.4;
+        var value = nearValid ? Valid(op.BodySchema ?? default, "body") : Value(op.BodySchema ?? default, "body", depth: 0, mutations);
+        if (nearValid && value is List<KeyValuePair<string, object?>> fields && fields.Count > 0 && rng.NextDouble() < 0.7)
+        {
+            // A valid body with exactly one field made hostile: reaches the deeper checks behind the first refusal.
+            var at = rng.Next(fields.Count);
+            var hostile = rng.NextDouble() < 0.5 ? AnyValue() : Pick(HostileStrings);
+            fields[at] = new(fields[at].Key, hostile);
+            mutations.Add("one-bad." + fields[at].Key);
+        }
+        else if (nearValid)
+        {
+            mutations.Add("valid");
+        }
         var unknownAdded = false;
         if (value is List<KeyValuePair<string, object?>> obj)
         {
-            if (mustBeInvalid || rng.NextDouble() < 0.3)
+            if (mustBeInvalid || (!nearValid && rng.NextDouble() < 0.3))
             {
                 var field = Pick(UnknownFields);
                 obj.Insert(rng.Next(obj.Count + 1), new(field, RandomScalar()));
@@ -204,7 +217,7 @@ public sealed class FuzzGenerator(Random rng, OpenApiRoutes api, FuzzTargets tar
                 unknownAdded = true;
             }
             // Drop some properties (missing fields).
-            if (rng.NextDouble() < 0.3 && obj.Count > 0)
+            if (!nearValid && rng.NextDouble() < 0.3 && obj.Count > 0)
             {
                 var at = rng.Next(obj.Count);
                 if (!(unknownAdded && UnknownFields.Contains(obj[at].Key)))
@@ -228,6 +241,62 @@ public sealed class FuzzGenerator(Random rng, OpenApiRoutes api, FuzzTargets tar
         }
         var bytes = contentType.Contains("utf-16", StringComparison.Ordinal) ? Encoding.Unicode.GetBytes(json) : Encoding.UTF8.GetBytes(json);
         return (bytes, contentType);
+    }
+
+    /// <summary>A valid value for a schema, by field name: what a careful client would send.</summary>
+    private object? Valid(JsonElement schema, string name)
+    {
+        schema = api.Resolve(schema);
+        switch (OpenApiRoutes.TypeOf(schema))
+        {
+            case "object":
+                var obj = new List<KeyValuePair<string, object?>>();
+                if (schema.TryGetProperty("properties", out var props))
+                {
+                    foreach (var p in props.EnumerateObject())
+                    {
+                        if (p.Name is "password" && name == "smtp") continue;
+                        if (rng.NextDouble() < 0.2) continue;
+                        obj.Add(new(p.Name, Valid(p.Value, p.Name)));
+                    }
+                }
+                return obj;
+            case "array":
+                return Enumerable.Range(0, rng.Next(0, 3)).Select(i => (object?)("p" + i)).ToList();
+            case "integer":
+            case "number":
+                return new Raw(name switch
+                {
+                    "port" => "587",
+                    "requests_per_second" => "100000",
+                    "max_concurrent_jobs" => "2",
+                    "max_candidates" => "100000",
+                    "max_schedules" => "100",
+                    "max_active_jobs" => "1000",
+                    _ => rng.Next(1, 6).ToString(CultureInfo.InvariantCulture),
+                });
+            case "boolean":
+                return rng.NextDouble() < 0.5;
+            case "string":
+                return name switch
+                {
+                    "email" or "contact_email" or "from_address" => $"fz{rng.Next()}@fuzz.example",
+                    "password" => "password-" + rng.Next(),
+                    "id" => "fz" + rng.Next(1_000_000).ToString(CultureInfo.InvariantCulture),
+                    "role" => Pick(["admin", "reviewer", "viewer"]),
+                    "cron" => Pick(["*/5 * * * *", "0 3 * * *", "0 0 1 1 *"]),
+                    "time_zone" => Pick(["UTC", "Europe/London", "America/New_York"]),
+                    "type" => rng.NextDouble() < 0.8 ? "diagnostics.sleep" : Pick(["email.send", "candidates.import"]),
+                    "missed_policy" => Pick(["skip", "run_once", "run_all"]),
+                    "overlap_policy" => Pick(["skip", "allow"]),
+                    "billing_service_url" => "https://billing.example.com",
+                    "host" => "smtp.example.com",
+                    "contact_phone" => "+44 20 7946 0" + rng.Next(100, 999),
+                    _ => "Fuzz " + rng.Next(),
+                };
+            default:
+                return new List<KeyValuePair<string, object?>> { new("steps", new Raw("1")), new("step_ms", new Raw("1")) };
+        }
     }
 
     /// <summary>A value for a schema: mostly well-typed (name-aware), often hostile, sometimes of the wrong type.</summary>
