@@ -204,3 +204,21 @@ internal static class ProvisioningWait
         return body;
     }
 }
+
+public sealed class SecretPrintingTests
+{
+    [Fact]
+    public void RecordsCarryingPasswordsNeverPrintThem()
+    {
+        var smtp = new Actors.Grains.Tenants.SmtpSettings { Host = "smtp.example.com", Password = "smtp-secret-1" };
+        var tenant = new Actors.Grains.Tenants.TenantInfo("t", "T", Actors.Grains.Tenants.TenantStatus.Active,
+            new Actors.Grains.Tenants.TenantSettings { Smtp = smtp }, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, 1);
+        var draft = new Actors.Grains.Users.UserDraft("t", Actors.Grains.Users.UserRole.Admin, "user-secret-2");
+        var patch = new Actors.Grains.Users.UserPatch { Password = "user-secret-3" };
+
+        Assert.DoesNotContain("smtp-secret-1", tenant.ToString());
+        Assert.Contains("smtp.example.com", tenant.ToString());
+        Assert.DoesNotContain("user-secret-2", draft.ToString());
+        Assert.DoesNotContain("user-secret-3", patch.ToString());
+    }
+}
