@@ -129,4 +129,20 @@ public sealed class TenantIsolationTests(ClusterFixture fixture, ITestOutputHelp
         Assert.True(smtp.GetProperty("password_set").GetBoolean());
         Assert.False(smtp.TryGetProperty("password", out _));
     }
+
+    [Fact]
+    public async Task TheDashboardDoesNotShowStoredSecretsOfGrainState()
+    {
+        // The dashboard's grain-state viewer (operators only) must not become a way to read SMTP passwords or hashes.
+        var s = await Scenario.StartAsync(Http);
+        const string secret = "Dash-smtp-s3cret";
+        var tenant = await s.CreateTenantAsync(new { smtp = new { host = "smtp.example.com", password = secret } });
+
+        var response = await Http.SendAsync(HttpMethod.Get,
+            $"/dashboard/GrainState?grainId=tenant:{tenant}&grainType=Actors.Grains.Tenants.TenantGrain", s.OperatorToken);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.DoesNotContain(secret, body);
+        Assert.DoesNotContain("password_hash", body, StringComparison.OrdinalIgnoreCase);
+    }
 }
