@@ -45,11 +45,23 @@ public static class SiloHosting
         silo.Services.AddActorsDatabase(connectionString);
         silo.Services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section);
         silo.Services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section);
+        silo.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section);
         silo.Services.AddSingleton<IJobHandler, DiagnosticsSleepHandler>();
         silo.Services.AddSingleton<IJobHandler, CandidatesImportHandler>();
         silo.Services.AddSingleton<IJobHandler, BillingProvisionHandler>();
         silo.Services.AddSingleton<IJobHandler, EmailSendHandler>();
         silo.Services.AddHttpClient(BillingProvisionHandler.ClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
+            // Connects only to addresses the outbound policy allows, checked as resolved at connect time.
+            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                ConnectCallback = async (context, cancellationToken) =>
+                {
+                    var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OutboundOptions>>().Value;
+                    var socket = await OutboundPolicy.ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, options, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                },
+            })
             .AddResilienceHandler("billing", pipeline =>
             {
                 pipeline.AddRetry(new HttpRetryStrategyOptions

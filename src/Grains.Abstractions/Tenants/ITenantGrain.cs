@@ -55,6 +55,15 @@ public sealed record SmtpSettings
     [Id(3)] public string? Password { get; init; }
     [Id(4)] public string? FromAddress { get; init; }
     [Id(5)] public bool UseTls { get; init; } = true;
+
+    // ToString (logs, exception messages, anything printing a TenantInfo) never prints the password.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Host = ").Append(Host).Append(", Port = ").Append(Port).Append(", Username = ").Append(Username)
+            .Append(", Password = ").Append(Password is null ? "null" : "***").Append(", FromAddress = ").Append(FromAddress)
+            .Append(", UseTls = ").Append(UseTls);
+        return true;
+    }
 }
 
 [GenerateSerializer, Alias("Actors.TenantSettings")]
@@ -65,8 +74,18 @@ public sealed record TenantSettings
 
     [Id(0)] public int MaxConcurrentJobs { get; init; } = DefaultMaxConcurrentJobs;
     [Id(1)] public int RequestsPerSecond { get; init; } = DefaultRequestsPerSecond;
+    public const int DefaultMaxCandidates = 100_000;
+    public const int DefaultMaxSchedules = 100;
+    public const int DefaultMaxActiveJobs = 1_000;
+
     [Id(2)] public string? BillingServiceUrl { get; init; }
     [Id(3)] public SmtpSettings Smtp { get; init; } = new();
+    /// <summary>Stored candidates at most (a create beyond it is refused 422 limit_exceeded).</summary>
+    [Id(4)] public int MaxCandidates { get; init; } = DefaultMaxCandidates;
+    /// <summary>Schedules at most (each one holds a reminder).</summary>
+    [Id(5)] public int MaxSchedules { get; init; } = DefaultMaxSchedules;
+    /// <summary>Queued and processing jobs at most: a flood of submissions cannot grow the queue without bound.</summary>
+    [Id(6)] public int MaxActiveJobs { get; init; } = DefaultMaxActiveJobs;
 }
 
 [GenerateSerializer, Alias("Actors.TenantInfo")]
@@ -96,4 +115,7 @@ public sealed record TenantPatch
     [Id(2)] public int? RequestsPerSecond { get; init; }
     [Id(3)] public string? BillingServiceUrl { get; init; }
     [Id(4)] public SmtpSettings? Smtp { get; init; }
+    [Id(5)] public int? MaxCandidates { get; init; }
+    [Id(6)] public int? MaxSchedules { get; init; }
+    [Id(7)] public int? MaxActiveJobs { get; init; }
 }

@@ -52,7 +52,15 @@ public sealed record UserInfo(
 public sealed record UserDraft(
     [property: Id(0)] string? TenantId,
     [property: Id(1)] UserRole Role,
-    [property: Id(2)] string Password);
+    [property: Id(2)] string Password)
+{
+    // ToString (logs, exception messages) never prints the password.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("TenantId = ").Append(TenantId).Append(", Role = ").Append(Role).Append(", Password = ***");
+        return true;
+    }
+}
 
 /// <summary>A partial update: null members are left as they are.</summary>
 [GenerateSerializer, Alias("Actors.UserPatch")]
@@ -60,6 +68,13 @@ public sealed record UserPatch
 {
     [Id(0)] public UserRole? Role { get; init; }
     [Id(1)] public string? Password { get; init; }
+
+    // ToString (logs, exception messages) never prints the password.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Role = ").Append(Role).Append(", Password = ").Append(Password is null ? "null" : "***");
+        return true;
+    }
 }
 
 [GenerateSerializer, Alias("Actors.LoginResult")]

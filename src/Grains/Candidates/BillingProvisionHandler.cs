@@ -3,6 +3,7 @@ using System.Text.Json;
 using Actors.Grains.Jobs;
 using Actors.Grains.Tenants;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Actors.Grains.Candidates;
 
@@ -11,8 +12,10 @@ namespace Actors.Grains.Candidates;
 /// service (<c>POST {billing_service_url}/provider</c>) with an idempotency key derived from the
 /// candidate id, so retries never create it twice. HTTP retries with backoff and jitter and a circuit
 /// breaker per billing host come from the named client's resilience pipeline; job attempts come on top.
+/// The billing host must resolve to addresses <see cref="OutboundPolicy"/> allows (no SSRF into the
+/// cluster's network): checked here before the call, and again by the client's connect callback.
 /// </summary>
-public sealed partial class BillingProvisionHandler(IHttpClientFactory http, ILogger<BillingProvisionHandler> logger) : IJobHandler
+public sealed partial class BillingProvisionHandler(IHttpClientFactory http, IOptions<OutboundOptions> outbound, ILogger<BillingProvisionHandler> logger) : IJobHandler
 {
     public const string ClientName = "billing";
 
@@ -34,6 +37,11 @@ public sealed partial class BillingProvisionHandler(IHttpClientFactory http, ILo
         {
             return new { provider_id = info.ProviderId, already = true };
         }
+        if (info.Status != CandidateStatus.Approved)
+        {
+            // Only an approval submits this job; anything else asking to provision is refused.
+            throw new JobFailedException("candidate_not_approved", "Only approved candidates are provisioned.", retryable: false);
+        }
         var tenant = await run.Grains.GetGrain<ITenantGrain>(GrainKeys.Tenant(run.TenantId)).GetAsync();
         var baseUrl = tenant?.Settings.BillingServiceUrl;
         if (string.IsNullOrEmpty(baseUrl))
@@ -51,6 +59,7 @@ public sealed partial class BillingProvisionHandler(IHttpClientFactory http, ILo
                 Content = JsonContent.Create(new { company_name = info.CompanyName, candidate_id = candidateId }),
             };
             request.Headers.Add("Idempotency-Key", "provision-" + candidateId);
+            await OutboundPolicy.ResolveAsync(request.RequestUri!.IdnHost, outbound.Value, cancellationToken);
             using var response = await http.CreateClient(ClientName).SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
@@ -66,7 +75,9 @@ public sealed partial class BillingProvisionHandler(IHttpClientFactory http, ILo
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var failure = ex as JobFailedException ?? new JobFailedException("billing_unreachable", ex.Message);
+            var failure = ex as JobFailedException
+                ?? (Refused(ex) is { } refused ? new JobFailedException("outbound_refused", refused.Message, retryable: false) : null)
+                ?? new JobFailedException("billing_unreachable", ex.Message);
             LogError(logger, run.TenantId, candidateId, failure.Code, failure.Message, run.Attempt, run.MaxAttempts);
             if (run.IsLastAttempt || !failure.Retryable)
             {
@@ -74,6 +85,15 @@ public sealed partial class BillingProvisionHandler(IHttpClientFactory http, ILo
             }
             throw failure;
         }
+    }
+
+    private static OutboundRefusedException? Refused(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is OutboundRefusedException refused) return refused;
+        }
+        return null;
     }
 
     [LoggerMessage(EventName = "billing_service_request", Level = LogLevel.Information,

@@ -40,7 +40,8 @@ public sealed class DiagnosticsSleepHandler : IJobHandler
     }
 
     private static int Read(JsonElement parameters, string name, int fallback) =>
-        parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var value) && value.TryGetInt32(out var n) ? n : fallback;
+        parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var value)
+        && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : fallback;
 
     private static void Check(JsonElement parameters, string name, int min, int max, Dictionary<string, string[]> errors)
     {
@@ -48,7 +49,8 @@ public sealed class DiagnosticsSleepHandler : IJobHandler
         {
             return;
         }
-        if (!value.TryGetInt32(out var n) || n < min || n > max)
+        // TryGetInt32 throws on a non-number (null, a string): check the kind first.
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var n) || n < min || n > max)
         {
             errors["parameters." + name] = [$"must be an integer between {min} and {max}"];
         }

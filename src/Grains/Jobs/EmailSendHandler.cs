@@ -3,6 +3,7 @@ using Actors.Grains.Tenants;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace Actors.Grains.Jobs;
@@ -10,9 +11,11 @@ namespace Actors.Grains.Jobs;
 /// <summary>
 /// <c>email.send</c>: sends one message (<c>subject</c>, <c>body</c>) to each of <c>recipients</c>
 /// through the tenant's SMTP settings. The result counts total, sent and failed, as the seed's email
-/// jobs do; a failure of one recipient does not stop the others. Bodies are never logged.
+/// jobs do; a failure of one recipient does not stop the others. Bodies are never logged. The SMTP
+/// host must resolve to addresses <see cref="OutboundPolicy"/> allows; the socket is connected to the
+/// address that was checked.
 /// </summary>
-public sealed partial class EmailSendHandler(ILogger<EmailSendHandler> logger) : IJobHandler
+public sealed partial class EmailSendHandler(IOptions<OutboundOptions> outbound, ILogger<EmailSendHandler> logger) : IJobHandler
 {
     public const int MaxRecipients = 1000;
 
@@ -56,11 +59,16 @@ public sealed partial class EmailSendHandler(ILogger<EmailSendHandler> logger) :
         using var client = new SmtpClient();
         try
         {
-            await client.ConnectAsync(smtp.Host, smtp.Port, smtp.UseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, cancellationToken);
+            var socket = await OutboundPolicy.ConnectAsync(smtp.Host, smtp.Port, outbound.Value, cancellationToken);
+            await client.ConnectAsync(socket, smtp.Host, smtp.Port, smtp.UseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, cancellationToken);
             if (!string.IsNullOrEmpty(smtp.Username))
             {
                 await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
             }
+        }
+        catch (OutboundRefusedException ex)
+        {
+            throw new JobFailedException("outbound_refused", ex.Message, retryable: false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

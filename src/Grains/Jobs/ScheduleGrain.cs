@@ -38,6 +38,7 @@ public sealed class ScheduleOptions
 public sealed class ScheduleGrain(
     [PersistentState("schedule")] IPersistentState<ScheduleState> state,
     IOptions<ScheduleOptions> options,
+    IEnumerable<IJobHandler> handlers,
     TimeProvider clock) : Grain, IScheduleGrain, IRemindable
 {
     private const string Tick = "schedule-tick";
@@ -55,6 +56,7 @@ public sealed class ScheduleGrain(
         {
             throw ActorsException.Conflict("Schedule already exists.");
         }
+        ValidateJob(definition);
         var id = this.GetPrimaryKey(out var tenant);
         var now = clock.GetUtcNow();
         state.State = new ScheduleState { Id = id, TenantId = tenant!, CreatedAt = now, CreatedBy = actor, LastRunAt = now };
@@ -67,9 +69,23 @@ public sealed class ScheduleGrain(
     public async Task<ScheduleInfo> UpdateAsync(ScheduleDefinition definition, string actor)
     {
         EnsureExists();
+        ValidateJob(definition);
         Apply(definition);
         await SaveAsync();
         return ToInfo();
+    }
+
+    /// <summary>The job's parameters are checked by its handler now, not at every run: a bad schedule is a 400, not a stream of failed runs.</summary>
+    private void ValidateJob(ScheduleDefinition definition)
+    {
+        var handler = handlers.FirstOrDefault(h => h.Type == definition.JobType)
+            ?? throw ActorsException.Invalid("job.type", $"unknown job type '{definition.JobType}'");
+        using var parameters = System.Text.Json.JsonDocument.Parse(definition.ParametersJson);
+        if (handler.Validate(parameters.RootElement) is { Count: > 0 } errors)
+        {
+            throw new ActorsException(ErrorCodes.Validation, "The job parameters are invalid.",
+                errors.ToDictionary(e => "job." + e.Key, e => e.Value));
+        }
     }
 
     public async Task DeleteAsync()

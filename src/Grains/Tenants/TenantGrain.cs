@@ -87,6 +87,9 @@ public sealed class TenantGrain(
         {
             MaxConcurrentJobs = patch.MaxConcurrentJobs ?? current.MaxConcurrentJobs,
             RequestsPerSecond = patch.RequestsPerSecond ?? current.RequestsPerSecond,
+            MaxCandidates = patch.MaxCandidates ?? current.MaxCandidates,
+            MaxSchedules = patch.MaxSchedules ?? current.MaxSchedules,
+            MaxActiveJobs = patch.MaxActiveJobs ?? current.MaxActiveJobs,
             BillingServiceUrl = patch.BillingServiceUrl is null ? current.BillingServiceUrl
                 : patch.BillingServiceUrl.Length == 0 ? null : patch.BillingServiceUrl,
             Smtp = patch.Smtp is null ? current.Smtp

@@ -75,13 +75,32 @@ public static class AuthApi
     {
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync();
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync();
+            }
+            catch (InvalidDataException)
+            {
+                // A form over the reader's limits (key or value length, count): the client's mistake, not a 500.
+                throw new ActorsException(ErrorCodes.Validation, "The form is malformed or over its size limits.",
+                    new Dictionary<string, string[]> { ["body"] = ["must be a form with the fields username and password"] });
+            }
             return (form["username"].FirstOrDefault() ?? form["email"].FirstOrDefault(), form["password"].FirstOrDefault());
         }
         if (request.HasJsonContentType())
         {
-            var body = await request.ReadFromJsonAsync<LoginRequest>();
-            return (body?.Email, body?.Password);
+            try
+            {
+                var body = await request.ReadFromJsonAsync<LoginRequest>();
+                return (body?.Email, body?.Password);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // Malformed JSON, a wrong type or an unknown field: the client's mistake, not a 500.
+                throw new ActorsException(ErrorCodes.Validation, "The body is not a JSON object {email, password}.",
+                    new Dictionary<string, string[]> { ["body"] = ["must be a JSON object with the string fields email and password only"] });
+            }
         }
         throw new ActorsException(ErrorCodes.Validation,
             "Send the credentials as application/x-www-form-urlencoded (username, password) or application/json (email, password).");

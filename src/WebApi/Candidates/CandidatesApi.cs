@@ -66,7 +66,7 @@ public static class CandidatesApi
         return endpoints;
     }
 
-    private static async Task<IResult> CreateAsync(CreateCandidateRequest body, HttpContext context, IClusterClient cluster)
+    private static async Task<IResult> CreateAsync(CreateCandidateRequest body, HttpContext context, IClusterClient cluster, NpgsqlDataSource db)
     {
         var actor = context.Actor();
         var tenant = actor.RequireTenant();
@@ -80,6 +80,8 @@ public static class CandidatesApi
 
         var products = CandidateRules.Normalize(body.Products);
         var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "candidate", key);
+        await TenantQuota.EnsureRoomAsync(cluster, db, tenant, "candidates", s => s.MaxCandidates, "candidates WHERE tenant_id = @t",
+            key is null ? null : async () => await cluster.GetGrain<ICandidateGrain>(id, tenant).GetAsync() is not null);
         var hash = IdempotencyKey.Hash(body.CompanyName!, body.ContactEmail!, body.ContactPhone ?? "", string.Join('\u001e', products));
         var candidate = await cluster.GetGrain<ICandidateGrain>(id, tenant)
             .CreateAsync(new CandidateDraft(body.CompanyName!, body.ContactEmail!, body.ContactPhone, products, hash, actor.Email));

@@ -68,7 +68,7 @@ public static class JobsApi
         return endpoints;
     }
 
-    private static async Task<IResult> SubmitAsync(SubmitJobRequest body, HttpContext context, IClusterClient cluster)
+    private static async Task<IResult> SubmitAsync(SubmitJobRequest body, HttpContext context, IClusterClient cluster, NpgsqlDataSource db)
     {
         var actor = context.Actor();
         var tenant = actor.RequireTenant();
@@ -77,9 +77,10 @@ public static class JobsApi
         {
             errors.Add("type", "is required");
         }
-        else if (!JobTypes.All.Contains(body.Type))
+        else if (!JobTypes.All.Contains(body.Type) || body.Type == JobTypes.BillingProvision)
         {
-            errors.Add("type", "must be one of: " + string.Join(", ", JobTypes.All));
+            // billing.provision is submitted by approving a candidate, never directly: it would provision unapproved candidates.
+            errors.Add("type", "must be one of: " + string.Join(", ", JobTypes.All.Where(t => t != JobTypes.BillingProvision)));
         }
         var parameters = body.Parameters is { ValueKind: JsonValueKind.Object } p ? p.GetRawText() : body.Parameters is null or { ValueKind: JsonValueKind.Null } ? "{}" : null;
         if (parameters is null)
@@ -95,6 +96,9 @@ public static class JobsApi
         errors.ThrowIfAny();
 
         var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "job", key);
+        await TenantQuota.EnsureRoomAsync(cluster, db, tenant, "active_jobs", s => s.MaxActiveJobs,
+            "jobs WHERE tenant_id = @t AND status IN ('queued', 'processing')",
+            key is null ? null : async () => await cluster.GetGrain<IJobGrain>(id, tenant).GetAsync() is not null);
         var hash = IdempotencyKey.Hash(body.Type!, parameters!, body.MaxAttempts?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
         var job = await cluster.GetGrain<IJobGrain>(id, tenant).SubmitAsync(new JobDraft(body.Type!, parameters!, body.MaxAttempts, hash, actor.Email, null));
         if (job.Existing)

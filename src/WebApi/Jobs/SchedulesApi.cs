@@ -34,7 +34,7 @@ public static class SchedulesApi
         var group = endpoints.MapGroup("/schedules").WithTags("Schedules")
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
         group.MapPost("/", CreateAsync).RequireAuthorization(Policies.TenantAdmin)
-            .WithSummary("Create a cron schedule that submits a job at each occurrence.").ProducesProblem(400);
+            .WithSummary("Create a cron schedule that submits a job at each occurrence.").ProducesProblem(400).ProducesProblem(422);
         group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader).WithSummary("List the tenant's schedules.").ProducesProblem(400);
         group.MapGet("/{id}", async (string id, HttpContext c, IClusterClient cluster) =>
                 TypedResults.Ok(ScheduleResponse.From(await Grain(id, c, cluster).GetAsync() ?? throw ActorsException.NotFound("Schedule"))))
@@ -62,11 +62,12 @@ public static class SchedulesApi
         return endpoints;
     }
 
-    private static async Task<IResult> CreateAsync(ScheduleRequest body, HttpContext context, IClusterClient cluster)
+    private static async Task<IResult> CreateAsync(ScheduleRequest body, HttpContext context, IClusterClient cluster, NpgsqlDataSource db)
     {
         var actor = context.Actor();
         var tenant = actor.RequireTenant();
         var definition = Validate(body, null);
+        await TenantQuota.EnsureRoomAsync(cluster, db, tenant, "schedules", s => s.MaxSchedules, "schedules WHERE tenant_id = @t AND NOT deleted");
         var schedule = await cluster.GetGrain<IScheduleGrain>(Guid.CreateVersion7(), tenant).CreateAsync(definition, actor.Email);
         return TypedResults.Created($"/schedules/{schedule.Id}", ScheduleResponse.From(schedule));
     }

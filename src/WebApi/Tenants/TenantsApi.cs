@@ -8,7 +8,8 @@ namespace Actors.WebApi.Tenants;
 
 public sealed record SmtpSettingsBody(string? Host, int? Port, string? Username, string? Password, string? FromAddress, bool? UseTls);
 
-public sealed record TenantSettingsBody(int? MaxConcurrentJobs, int? RequestsPerSecond, string? BillingServiceUrl, SmtpSettingsBody? Smtp);
+public sealed record TenantSettingsBody(int? MaxConcurrentJobs, int? RequestsPerSecond, string? BillingServiceUrl, SmtpSettingsBody? Smtp,
+    int? MaxCandidates = null, int? MaxSchedules = null, int? MaxActiveJobs = null);
 
 public sealed record CreateTenantRequest(string? Id, string? Name, TenantSettingsBody? Settings);
 
@@ -17,7 +18,8 @@ public sealed record UpdateTenantRequest(string? Name, TenantSettingsBody? Setti
 /// <summary>SMTP settings as answered: the password is never returned, only whether one is set.</summary>
 public sealed record SmtpSettingsResponse(string? Host, int Port, string? Username, bool PasswordSet, string? FromAddress, bool UseTls);
 
-public sealed record TenantSettingsResponse(int MaxConcurrentJobs, int RequestsPerSecond, string? BillingServiceUrl, SmtpSettingsResponse Smtp);
+public sealed record TenantSettingsResponse(int MaxConcurrentJobs, int RequestsPerSecond, string? BillingServiceUrl, SmtpSettingsResponse Smtp,
+    int MaxCandidates, int MaxSchedules, int MaxActiveJobs);
 
 public sealed record TenantResponse(string Id, string Name, string Status, bool IsActive, TenantSettingsResponse Settings,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
@@ -25,7 +27,8 @@ public sealed record TenantResponse(string Id, string Name, string Status, bool 
     public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, ActorsJson.Name(t.Status), t.IsActive,
         new TenantSettingsResponse(t.Settings.MaxConcurrentJobs, t.Settings.RequestsPerSecond, t.Settings.BillingServiceUrl,
             new SmtpSettingsResponse(t.Settings.Smtp.Host, t.Settings.Smtp.Port, t.Settings.Smtp.Username,
-                !string.IsNullOrEmpty(t.Settings.Smtp.Password), t.Settings.Smtp.FromAddress, t.Settings.Smtp.UseTls)),
+                !string.IsNullOrEmpty(t.Settings.Smtp.Password), t.Settings.Smtp.FromAddress, t.Settings.Smtp.UseTls),
+            t.Settings.MaxCandidates, t.Settings.MaxSchedules, t.Settings.MaxActiveJobs),
         t.CreatedAt, t.UpdatedAt);
 }
 
@@ -48,12 +51,12 @@ public static class TenantsApi
         return endpoints;
     }
 
-    private static async Task<IResult> CreateAsync(CreateTenantRequest body, IClusterClient cluster)
+    private static async Task<IResult> CreateAsync(CreateTenantRequest body, IClusterClient cluster, IConfiguration configuration)
     {
         var errors = new Validator();
         errors.Slug("id", body.Id);
         errors.Required("name", body.Name, max: 200);
-        ValidateSettings(errors, body.Settings);
+        ValidateSettings(errors, body.Settings, Outbound(configuration));
         errors.ThrowIfAny();
 
         var settings = Apply(new TenantSettings(), body.Settings);
@@ -83,14 +86,14 @@ public static class TenantsApi
         return TypedResults.Ok(TenantResponse.From(tenant));
     }
 
-    private static async Task<IResult> UpdateAsync(string id, UpdateTenantRequest body, IClusterClient cluster)
+    private static async Task<IResult> UpdateAsync(string id, UpdateTenantRequest body, IClusterClient cluster, IConfiguration configuration)
     {
         var errors = new Validator();
         if (body.Name is not null)
         {
             errors.Required("name", body.Name, max: 200);
         }
-        ValidateSettings(errors, body.Settings);
+        ValidateSettings(errors, body.Settings, Outbound(configuration));
         errors.ThrowIfAny();
 
         var s = body.Settings;
@@ -100,6 +103,9 @@ public static class TenantsApi
             MaxConcurrentJobs = s?.MaxConcurrentJobs,
             RequestsPerSecond = s?.RequestsPerSecond,
             BillingServiceUrl = s?.BillingServiceUrl,
+            MaxCandidates = s?.MaxCandidates,
+            MaxSchedules = s?.MaxSchedules,
+            MaxActiveJobs = s?.MaxActiveJobs,
             Smtp = s?.Smtp is null ? null : ApplySmtp(new SmtpSettings(), s.Smtp),
         };
         var tenant = await Grain(id, cluster).UpdateAsync(patch);
@@ -117,7 +123,11 @@ public static class TenantsApi
             ? cluster.GetGrain<ITenantGrain>(GrainKeys.Tenant(id))
             : throw ActorsException.NotFound($"Tenant '{id}'");
 
-    private static void ValidateSettings(Validator errors, TenantSettingsBody? s)
+    /// <summary>Section <c>Outbound</c>, the same the silos enforce at call time.</summary>
+    private static OutboundOptions Outbound(IConfiguration configuration) =>
+        configuration.GetSection(OutboundOptions.Section).Get<OutboundOptions>() ?? new OutboundOptions();
+
+    private static void ValidateSettings(Validator errors, TenantSettingsBody? s, OutboundOptions outbound)
     {
         if (s is null)
         {
@@ -125,10 +135,22 @@ public static class TenantsApi
         }
         errors.Range("settings.max_concurrent_jobs", s.MaxConcurrentJobs, 1, 1000);
         errors.Range("settings.requests_per_second", s.RequestsPerSecond, 1, 1_000_000);
+        errors.Range("settings.max_candidates", s.MaxCandidates, 0, 10_000_000);
+        errors.Range("settings.max_schedules", s.MaxSchedules, 0, 10_000);
+        errors.Range("settings.max_active_jobs", s.MaxActiveJobs, 0, 1_000_000);
         errors.HttpUrl("settings.billing_service_url", s.BillingServiceUrl);
+        if (!string.IsNullOrEmpty(s.BillingServiceUrl) && Uri.TryCreate(s.BillingServiceUrl, UriKind.Absolute, out var billing)
+            && OutboundPolicy.CheckHost(billing.IdnHost, outbound) is { } billingRefusal)
+        {
+            errors.Add("settings.billing_service_url", "host " + billingRefusal);
+        }
         if (s.Smtp is { } smtp)
         {
             errors.Length("settings.smtp.host", smtp.Host, 253);
+            if (!string.IsNullOrEmpty(smtp.Host) && OutboundPolicy.CheckHost(smtp.Host, outbound) is { } smtpRefusal)
+            {
+                errors.Add("settings.smtp.host", smtpRefusal);
+            }
             errors.Range("settings.smtp.port", smtp.Port, 1, 65535);
             errors.Length("settings.smtp.username", smtp.Username, 256);
             errors.Length("settings.smtp.password", smtp.Password, 256);
@@ -143,6 +165,9 @@ public static class TenantsApi
     {
         MaxConcurrentJobs = s.MaxConcurrentJobs ?? current.MaxConcurrentJobs,
         RequestsPerSecond = s.RequestsPerSecond ?? current.RequestsPerSecond,
+        MaxCandidates = s.MaxCandidates ?? current.MaxCandidates,
+        MaxSchedules = s.MaxSchedules ?? current.MaxSchedules,
+        MaxActiveJobs = s.MaxActiveJobs ?? current.MaxActiveJobs,
         BillingServiceUrl = string.IsNullOrEmpty(s.BillingServiceUrl) ? current.BillingServiceUrl : s.BillingServiceUrl,
         Smtp = s.Smtp is null ? current.Smtp : ApplySmtp(current.Smtp, s.Smtp),
     };

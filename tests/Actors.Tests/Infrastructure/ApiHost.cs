@@ -25,6 +25,8 @@ public sealed class ApiHost(string connectionString, string clusterId, IReadOnly
         builder.UseSetting("Auth:SigningKeys:0", TestAuth.SigningKey);
         builder.UseSetting("Bootstrap:OperatorEmail", TestAuth.OperatorEmail);
         builder.UseSetting("Bootstrap:OperatorPassword", TestAuth.OperatorPassword);
+        // Tests run their billing and SMTP stubs on 127.0.0.1 (the silos allow it too, see ActorsCluster).
+        builder.UseSetting("Outbound:AllowLoopback", "true");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -1,0 +1,31 @@
+using Actors.Grains;
+using Actors.Grains.Tenants;
+using Npgsql;
+
+namespace Actors.WebApi.Infrastructure;
+
+/// <summary>
+/// Per-tenant caps on stored objects (OWASP API4): a create is refused with 422 <c>limit_exceeded</c>
+/// when the tenant already holds its setting's worth. The count is read from the domain table and
+/// bounded by the cap, so the check costs at most the cap's index entries. A soft cap: creates racing
+/// at the limit may pass it by a few.
+/// </summary>
+public static class TenantQuota
+{
+    public static async Task EnsureRoomAsync(IClusterClient cluster, NpgsqlDataSource db, string tenant, string what,
+        Func<TenantSettings, int> limitOf, string fromWhere, Func<Task<bool>>? isReplay = null)
+    {
+        var settings = (await cluster.GetGrain<ITenantGrain>(GrainKeys.Tenant(tenant)).GetAsync())?.Settings ?? new TenantSettings();
+        var limit = limitOf(settings);
+        await using var command = db.CreateCommand($"SELECT count(*) FROM (SELECT 1 FROM {fromWhere} LIMIT @limit) x");
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("limit", limit);
+        var count = (long)(await command.ExecuteScalarAsync())!;
+        // A retried create (same Idempotency-Key) answers its first result even at the cap.
+        if (count >= limit && (isReplay is null || !await isReplay()))
+        {
+            throw new ActorsException(ErrorCodes.LimitExceeded,
+                $"The tenant holds {count} {what}, its limit; delete some or ask an operator to raise settings.max_{what}.");
+        }
+    }
+}
