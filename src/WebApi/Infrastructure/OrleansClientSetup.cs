@@ -29,6 +29,8 @@ public static partial class OrleansClientSetup
             });
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(settings.ResponseTimeoutSeconds));
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            client.Services.AddSingleton<IOutgoingGrainCallFilter>(sp => new SafeRetryFilter(
+                TimeSpan.FromSeconds(2 * settings.ResponseTimeoutSeconds), sp.GetRequiredService<ILogger<SafeRetryFilter>>()));
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
             {
                 await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
