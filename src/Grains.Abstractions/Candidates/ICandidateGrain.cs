@@ -11,7 +11,8 @@ public interface ICandidateGrain : IGrainWithGuidCompoundKey
     [Alias("Get"), Orleans.Concurrency.ReadOnly] Task<CandidateInfo?> GetAsync();
 
     /// <summary>Creates it; the same request hash again answers the existing one, another is refused.</summary>
-    [Alias("Create")] Task<CandidateInfo> CreateAsync(CandidateDraft draft);
+    // Safe to retry: the API picks the id (from the Idempotency-Key, or a fresh one) before the call.
+    [Alias("Create"), SafeToRetry] Task<CandidateInfo> CreateAsync(CandidateDraft draft);
 
     /// <summary>Changes a pending candidate; <paramref name="expectedVersion"/> (If-Match) must match if given.</summary>
     [Alias("Update")] Task<CandidateInfo> UpdateAsync(CandidatePatch patch, long? expectedVersion, string actor);

@@ -14,7 +14,8 @@ public interface IJobGrain : IGrainWithGuidCompoundKey
     /// Queues the job. Submitting again with the same request hash answers the existing job
     /// (<see cref="JobInfo.Existing"/>); with another request hash it is refused (idempotency key reused).
     /// </summary>
-    [Alias("Submit")] Task<JobInfo> SubmitAsync(JobDraft draft);
+    // Safe to retry: the API picks the id (from the Idempotency-Key, or a fresh one) before the call.
+    [Alias("Submit"), SafeToRetry] Task<JobInfo> SubmitAsync(JobDraft draft);
 
     /// <summary>A queued job never starts; a running one is told through its cancellation token.</summary>
     [Alias("Cancel")] Task<JobInfo> CancelAsync(string actor);

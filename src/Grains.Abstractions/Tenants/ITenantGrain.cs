@@ -5,7 +5,7 @@ namespace Actors.Grains.Tenants;
 public interface ITenantGrain : IGrainWithStringKey
 {
     /// <summary>The tenant, or null when it was never created.</summary>
-    [Alias("Get")] Task<TenantInfo?> GetAsync();
+    [Alias("Get"), SafeToRetry] Task<TenantInfo?> GetAsync();
 
     [Alias("Create")] Task<TenantInfo> CreateAsync(TenantDraft draft);
 
@@ -17,7 +17,8 @@ public interface ITenantGrain : IGrainWithStringKey
     /// Admits one request of this tenant: refused when the tenant is missing or suspended, or when
     /// its request rate (a token bucket of <see cref="TenantSettings.RequestsPerSecond"/>) is spent.
     /// </summary>
-    [Alias("Admit")] Task<Admission> AdmitAsync();
+    // Safe to retry: a repeated admission only spends one more token of the request rate.
+    [Alias("Admit"), SafeToRetry] Task<Admission> AdmitAsync();
 }
 
 [GenerateSerializer, Alias("Actors.AdmissionResult")]

@@ -5,7 +5,7 @@ namespace Actors.Grains.Users;
 public interface IUserGrain : IGrainWithStringKey
 {
     /// <summary>The user, or null when it never existed or was deleted.</summary>
-    [Alias("Get")] Task<UserInfo?> GetAsync();
+    [Alias("Get"), SafeToRetry] Task<UserInfo?> GetAsync();
 
     [Alias("Create")] Task<UserInfo> CreateAsync(UserDraft draft);
 
