@@ -51,6 +51,12 @@ public sealed class AuthorizationMatrixTests(ClusterFixture fixture, ITestOutput
         new("GET", "/auth/me", Scope.ScopedCollection, Everyone, 200),
         new("GET", "/livez", Scope.Open, Everyone, 200),
         new("GET", "/healthz/jobs", Scope.Open, Everyone, 200),
+        new("GET", "/readyz", Scope.Open, Everyone, 200),
+        new("GET", "/health", Scope.Open, Everyone, 200),
+        new("GET", "/healthz", Scope.Open, Everyone, 200),
+        new("GET", "/health/detailed", Scope.Open, Everyone, 200),
+        new("GET", "/metrics", Scope.Open, Everyone, 200),
+        new("GET", "/ping", Scope.Open, Everyone, 200),
         new("GET", "/dashboard", Scope.Platform, Operators, 200),
 
         new("POST", "/tenants", Scope.Platform, Operators, 201, Body: _ => new { id = TestAuth.NewSlug("mx"), name = "Matrix" }),
