@@ -15,8 +15,10 @@ pg_start "$DATA/pg" "$PG_PORT"
 export ConnectionStrings__Actors="${ConnectionStrings__Actors:-$(connection_string "$PG_PORT")}"
 export Orleans__ClusterId="${Orleans__ClusterId:-actors}"
 export DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Development}"
-# Local billing and SMTP stubs run on 127.0.0.1: allow outbound calls to loopback (never in production).
-export Outbound__AllowLoopback="${Outbound__AllowLoopback:-true}"
+# Local billing and SMTP stubs run on 127.0.0.1: in Development, allow outbound calls to loopback (never in production).
+if [ "$DOTNET_ENVIRONMENT" = "Development" ]; then
+  export Outbound__AllowLoopback="${Outbound__AllowLoopback:-true}"
+fi
 
 # A JWT signing key made once per data folder (kept, so tokens survive restarts).
 first_start=false

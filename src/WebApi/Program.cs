@@ -51,6 +51,8 @@ public class Program
             c.ProblemDetails.Extensions["request_id"] = c.HttpContext.TraceIdentifier;
         });
         builder.Services.AddExceptionHandler<ProblemDetailsMapping>();
+        // Binding failures reach ProblemDetailsMapping, which names the offending field in the errors map.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<DashboardDocument>());
         builder.Services.AddActorsDatabase(connectionString);
         builder.Services.AddActorsMetrics("api", settings.ClusterId);

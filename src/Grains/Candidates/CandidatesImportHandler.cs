@@ -9,7 +9,7 @@ namespace Actors.Grains.Candidates;
 /// <c>rows</c>. Each row's candidate id derives from the job id and the line number, so a re-run
 /// after a crash finds the rows it already created instead of duplicating them.
 /// </summary>
-public sealed class CandidatesImportHandler : IJobHandler
+public sealed class CandidatesImportHandler(Npgsql.NpgsqlDataSource db) : IJobHandler
 {
     public const int MaxRows = 10_000;
 
@@ -36,6 +36,10 @@ public sealed class CandidatesImportHandler : IJobHandler
         var rows = Parse(run.Parameters);
         var invalid = new List<object>();
         int imported = 0, existing = 0, processed = 0;
+        // The tenant's max_candidates holds for imports too: rows past it are reported, not created.
+        var limit = (await run.Grains.GetGrain<Tenants.ITenantGrain>(GrainKeys.Tenant(run.TenantId)).GetAsync())?.Settings.MaxCandidates
+            ?? Tenants.TenantSettings.DefaultMaxCandidates;
+        var room = limit - await CountAsync(run.TenantId, limit, cancellationToken);
         run.ReportProgress(0, rows.Count);
         foreach (var (line, row, parseError) in rows)
         {
@@ -50,13 +54,36 @@ public sealed class CandidatesImportHandler : IJobHandler
             else
             {
                 var id = StableId.Create("import", run.JobId.ToString(), line.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                var created = await run.Grains.GetGrain<ICandidateGrain>(id, run.TenantId).CreateAsync(new CandidateDraft(
-                    row!.CompanyName!, row.ContactEmail!, row.ContactPhone, CandidateRules.Normalize(row.Products), "import:" + id, "job:" + run.JobId));
-                if (created.Existing) existing++; else imported++;
+                var grain = run.Grains.GetGrain<ICandidateGrain>(id, run.TenantId);
+                if (room <= 0)
+                {
+                    // At the cap: a row an earlier attempt of this job created still counts as imported before.
+                    if (await grain.GetAsync() is not null) existing++;
+                    else invalid.Add(new { line, errors = new Dictionary<string, string[]> { ["row"] = [$"the tenant's limit of {limit} candidates is reached"] } });
+                }
+                else
+                {
+                    var created = await grain.CreateAsync(new CandidateDraft(
+                        row!.CompanyName!, row.ContactEmail!, row.ContactPhone, CandidateRules.Normalize(row.Products), "import:" + id, "job:" + run.JobId));
+                    if (created.Existing) existing++;
+                    else
+                    {
+                        imported++;
+                        room--;
+                    }
+                }
             }
             run.ReportProgress(++processed, rows.Count);
         }
         return new { total = rows.Count, imported, already_imported = existing, invalid = invalid.Count, invalid_rows = invalid };
+    }
+
+    private async Task<long> CountAsync(string tenant, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand("SELECT count(*) FROM (SELECT 1 FROM candidates WHERE tenant_id = @t LIMIT @limit) x");
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("limit", limit);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private sealed record Row(string? CompanyName, string? ContactEmail, string? ContactPhone, IReadOnlyList<string?>? Products);

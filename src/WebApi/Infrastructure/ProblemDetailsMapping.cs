@@ -42,8 +42,7 @@ public sealed partial class ProblemDetailsMapping(IProblemDetailsService problem
     {
         ActorsException domain => FromDomain(domain),
         // The status Kestrel chose (400, 413 for a body over 1 MB, ...), as the routes that bind bodies themselves answer.
-        BadHttpRequestException bad => Create(bad.StatusCode, ErrorCodes.Validation, "Bad request",
-            bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is larger than 1 MB." : bad.Message),
+        BadHttpRequestException bad => FromBadRequest(bad),
         OperationCanceledException or TimeoutException or TaskCanceledException
             => Create(503, ErrorCodes.Unavailable, "Service unavailable", "The cluster did not answer in time; retry shortly."),
         SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException or Orleans.Runtime.Messaging.ConnectionFailedException
@@ -57,6 +56,63 @@ public sealed partial class ProblemDetailsMapping(IProblemDetailsService problem
             => Create(503, ErrorCodes.Unavailable, "Service unavailable", "Storage is unavailable; retry shortly."),
         _ => Create(500, "internal", "Internal error", "The request failed on the server. It has been logged."),
     };
+
+    /// <summary>
+    /// A body or parameter the framework could not bind: the field it stumbled on goes into the errors map
+    /// (unknown fields are refused: a client never sets status, version, tenant or timestamps).
+    /// </summary>
+    private static ProblemDetails FromBadRequest(BadHttpRequestException bad)
+    {
+        if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Create(bad.StatusCode, ErrorCodes.Validation, "Bad request", "The request body is larger than 1 MB.");
+        }
+        string? field = null, reason = null;
+        if (bad.InnerException is System.Text.Json.JsonException json)
+        {
+            var path = json.Path is { Length: > 1 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : null;
+            if (UnmappedProperty().Match(json.Message) is { Success: true } unmapped)
+            {
+                // The path already ends with the unknown property's name.
+                field = path ?? unmapped.Groups[1].Value;
+                reason = "is not a field of this request";
+            }
+            else if (json.InnerException is System.Text.Json.JsonException || path is null)
+            {
+                // Not well-formed JSON (the reader's own error), or not an object at all.
+                field = "body";
+                reason = "must be a well-formed JSON object of this request's fields";
+            }
+            else
+            {
+                field = path;
+                reason = "has the wrong type";
+            }
+        }
+        else if (UnboundParameter().Match(bad.Message) is { Success: true } parameter)
+        {
+            field = parameter.Groups[1].Value;
+            reason = "has the wrong type";
+        }
+        else if (bad.Message.Contains("request body", StringComparison.OrdinalIgnoreCase))
+        {
+            field = "body";
+            reason = "is required: a JSON object (Content-Type: application/json)";
+        }
+        var problem = Create(bad.StatusCode, ErrorCodes.Validation, field is null ? "Bad request" : "Invalid request",
+            field is null ? bad.Message : "One or more fields are invalid.");
+        if (field is not null)
+        {
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [reason!] };
+        }
+        return problem;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^The JSON property '(.{1,200}?)' could not be mapped")]
+    private static partial System.Text.RegularExpressions.Regex UnmappedProperty();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"(?:[^\"]* )?([A-Za-z_][A-Za-z0-9_]*)\" from")]
+    private static partial System.Text.RegularExpressions.Regex UnboundParameter();
 
     private static bool IsStorageFailure(Exception exception)
     {

@@ -367,7 +367,8 @@ public sealed class CandidateApiTests(ClusterFixture fixture)
         Assert.Equal(4, job.GetProperty("progress").GetProperty("processed").GetInt64());
 
         // A re-run of the same job (what happens after a crash mid-import) finds the rows it made.
-        var handler = new Actors.Grains.Candidates.CandidatesImportHandler();
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(fixture.Database.ConnectionString);
+        var handler = new Actors.Grains.Candidates.CandidatesImportHandler(dataSource);
         var jobId = job.GetProperty("id").GetGuid();
         using var parameters = JsonDocument.Parse(JsonSerializer.Serialize(new { csv }));
         var rerun = JsonSerializer.SerializeToElement(await handler.RunAsync(

@@ -145,4 +145,23 @@ public sealed class TenantIsolationTests(ClusterFixture fixture, ITestOutputHelp
         Assert.DoesNotContain(secret, body);
         Assert.DoesNotContain("password_hash", body, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task AnImportStopsAtTheTenantsCandidateCapAndReportsTheRest()
+    {
+        var s = await Scenario.StartAsync(Http);
+        var tenant = await s.CreateTenantAsync(new { max_candidates = 3 });
+        var admin = await s.UserTokenAsync(tenant, "admin");
+        Assert.Equal(HttpStatusCode.Created, (await Http.SendAsync(HttpMethod.Post, "/candidates", admin,
+            new { company_name = "Before", contact_email = "before@x.example" })).StatusCode);
+
+        var rows = Enumerable.Range(0, 5).Select(i => new { company_name = "Row " + i, contact_email = $"row{i}@x.example" }).ToArray();
+        var submitted = await Http.SendAsync(HttpMethod.Post, "/jobs", admin, new { type = "candidates.import", parameters = new { rows } });
+        var job = await Http.WaitForStatusAsync(admin, submitted.Headers.Location!.OriginalString, "completed", "failed");
+
+        Assert.Equal("completed", job.GetProperty("status").GetString());
+        Assert.Equal(2, job.GetProperty("result").GetProperty("imported").GetInt32());
+        Assert.Equal(3, job.GetProperty("result").GetProperty("invalid").GetInt32());
+        Assert.Equal(3L, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM candidates WHERE tenant_id = @t", ("t", tenant)));
+    }
 }

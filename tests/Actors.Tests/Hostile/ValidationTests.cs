@@ -102,4 +102,49 @@ public sealed class ValidationTests(ClusterFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await response.JsonAsync()).GetProperty("errors").TryGetProperty("parameters.steps", out _));
     }
+
+    [Theory]
+    [InlineData("POST", "/candidates", "{\"company_name\":\"A\",\"contact_email\":\"a@b.example\",\"status\":\"approved\"}", "status")]
+    [InlineData("POST", "/candidates", "{\"company_name\":\"A\",\"contact_email\":\"a@b.example\",\"provider_id\":\"p-1\"}", "provider_id")]
+    [InlineData("POST", "/candidates", "{\"company_name\":\"A\",\"contact_email\":\"a@b.example\",\"created_at\":\"2000-01-01T00:00:00Z\"}", "created_at")]
+    [InlineData("POST", "/candidates", "{\"company_name\":\"A\",\"contact_email\":7}", "contact_email")]
+    [InlineData("POST", "/jobs", "{\"type\":\"diagnostics.sleep\",\"tenant_id\":\"other\"}", "tenant_id")]
+    [InlineData("POST", "/jobs", "{\"type\":\"diagnostics.sleep\",\"status\":\"completed\"}", "status")]
+    [InlineData("POST", "/jobs", "{\"type\":\"diagnostics.sleep\",\"max_attempts\":\"many\"}", "max_attempts")]
+    [InlineData("POST", "/schedules", "{\"name\":\"s\",\"cron\":\"* * * * *\",\"job\":{\"type\":\"diagnostics.sleep\",\"version\":2}}", "job.version")]
+    [InlineData("POST", "/schedules", "{\"name\":\"s\",\"cron\":\"* * * * *\",\"paused\":true}", "paused")]
+    [InlineData("GET", "/candidates?limit=abc", null, "limit")]
+    [InlineData("GET", "/jobs?offset=1.5", null, "offset")]
+    [InlineData("POST", "/candidates", "{\"company_name\":", "body")]
+    public async Task BodiesThatSetWhatAClientMayNotOrHaveWrongTypesAre400NamingTheField(string method, string path, string? body, string field)
+    {
+        var s = await Scenario.StartAsync(fixture.Http);
+        var tenant = await s.CreateTenantAsync();
+        var admin = await s.UserTokenAsync(tenant, "admin");
+        var request = TestAuth.Request(new HttpMethod(method), path, admin);
+        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        var response = await fixture.Http.SendAsync(request);
+        var problem = await response.JsonAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"no error for {field}: {problem}");
+        Assert.DoesNotContain("Actors.", problem.ToString());
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>(
+            "SELECT (SELECT count(*) FROM candidates WHERE tenant_id = @t) + (SELECT count(*) FROM jobs WHERE tenant_id = @t) + (SELECT count(*) FROM schedules WHERE tenant_id = @t)", ("t", tenant)));
+    }
+
+    [Fact]
+    public async Task UnknownNestedSettingIs400NamingItsPath()
+    {
+        var op = await TestAuth.OperatorTokenAsync(fixture.Http);
+        var request = TestAuth.Request(HttpMethod.Post, "/tenants", op);
+        request.Content = new StringContent($"{{\"id\":\"{TestAuth.NewSlug()}\",\"name\":\"n\",\"settings\":{{\"smtp\":{{\"host\":\"smtp.example.com\",\"password_set\":true}}}}}}",
+            Encoding.UTF8, "application/json");
+
+        var response = await fixture.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.JsonAsync()).GetProperty("errors").TryGetProperty("settings.smtp.password_set", out _));
+    }
 }
