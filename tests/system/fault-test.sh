@@ -10,7 +10,9 @@
 # Env: ACTORS_SKIP_BUILD=1 (already built), ACTORS_FAULT_KILLS (10), ACTORS_FAULT_CLIENTS (4),
 #      ACTORS_FAULT_KEEP=1 (keep the work folder with all logs; it is always kept on failure).
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
-for tool in curl jq; do command -v "$tool" >/dev/null || { log "fault test: $tool is required"; exit 1; }; done
+for tool in curl jq; do
+  command -v "$tool" >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null; }
+done
 
 KILLS="${ACTORS_FAULT_KILLS:-10}"
 CLIENTS="${ACTORS_FAULT_CLIENTS:-4}"
