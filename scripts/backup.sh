@@ -27,20 +27,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
-host="${PGHOST:-127.0.0.1}"
-port="${PGPORT:-${ACTORS_PG_PORT:-55432}}"
-dbname="${PGDATABASE:-actors}"
-user="${PGUSER:-actors}"
+pg_target_defaults
 dir="${BACKUP_DIR:-$ROOT/backups}"
 keep="${BACKUP_KEEP:-14}"
 days="${BACKUP_RETENTION_DAYS:-30}"
 compress="${BACKUP_COMPRESS:-6}"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --host) host="$2"; shift 2 ;;
-    --port) port="$2"; shift 2 ;;
-    --dbname) dbname="$2"; shift 2 ;;
-    --user) user="$2"; shift 2 ;;
+    --host|--port|--dbname|--user) pg_target_option "$1" "${2:-}"; shift 2 ;;
     --dir) dir="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
     --retention-days) days="$2"; shift 2 ;;

@@ -13,18 +13,12 @@
 # jobs are stuck, or the newest backup is older than 26 hours.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-host="${PGHOST:-127.0.0.1}"
-port="${PGPORT:-${ACTORS_PG_PORT:-55432}}"
-dbname="${PGDATABASE:-actors}"
-user="${PGUSER:-actors}"
+pg_target_defaults
 stuck_after=5
 dir="${BACKUP_DIR:-$ROOT/backups}"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --host) host="$2"; shift 2 ;;
-    --port) port="$2"; shift 2 ;;
-    --dbname) dbname="$2"; shift 2 ;;
-    --user) user="$2"; shift 2 ;;
+    --host|--port|--dbname|--user) pg_target_option "$1" "${2:-}"; shift 2 ;;
     --stuck-after) stuck_after="$2"; shift 2 ;;
     --dir) dir="$2"; shift 2 ;;
     -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;

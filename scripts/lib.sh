@@ -84,3 +84,16 @@ wait_http() {
     sleep 0.5
   done
 }
+
+# The database target of the ops scripts (backup, restore, db-stats): libpq's environment, else the
+# local stack. pg_target_option consumes one --host/--port/--dbname/--user and its value.
+pg_target_defaults() {
+  host="${PGHOST:-127.0.0.1}"; port="${PGPORT:-${ACTORS_PG_PORT:-55432}}"
+  dbname="${PGDATABASE:-actors}"; user="${PGUSER:-actors}"
+}
+pg_target_option() {
+  case "$1" in
+    --host) host="$2" ;; --port) port="$2" ;; --dbname) dbname="$2" ;; --user) user="$2" ;;
+    *) return 1 ;;
+  esac
+}

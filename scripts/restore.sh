@@ -31,17 +31,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
-host="${PGHOST:-127.0.0.1}"
-port="${PGPORT:-${ACTORS_PG_PORT:-55432}}"
-dbname="${PGDATABASE:-actors}"
-user="${PGUSER:-actors}"
+pg_target_defaults
 file="" yes=false force=false reset_membership=false
 while [ $# -gt 0 ]; do
   case "$1" in
-    --host) host="$2"; shift 2 ;;
-    --port) port="$2"; shift 2 ;;
-    --dbname) dbname="$2"; shift 2 ;;
-    --user) user="$2"; shift 2 ;;
+    --host|--port|--dbname|--user) pg_target_option "$1" "${2:-}"; shift 2 ;;
     --yes|-y) yes=true; shift ;;
     --force) force=true; shift ;;
     --reset-membership) reset_membership=true; shift ;;
