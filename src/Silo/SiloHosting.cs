@@ -40,6 +40,9 @@ public static class SiloHosting
             o.ConnectionString = connectionString;
         });
         silo.UseSystemTextJsonGrainStorageSerializer();
+        // A storage failure reaches the caller with its Npgsql exception inside (the API answers 503);
+        // without this Orleans cannot serialize it and the caller gets a CodecNotFoundException (500).
+        silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
         silo.Services.Configure<SystemTextJsonGrainStorageSerializerOptions>(o => ActorsJson.Configure(o.JsonSerializerOptions));
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddActorsDatabase(connectionString);

@@ -29,6 +29,8 @@ public static partial class OrleansClientSetup
             });
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(settings.ResponseTimeoutSeconds));
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            // Storage failures arrive from the silos as Npgsql exceptions (mapped to 503).
+            client.Configure<Orleans.Serialization.ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
             client.Services.AddSingleton<IOutgoingGrainCallFilter>(sp => new SafeRetryFilter(
                 TimeSpan.FromSeconds(2 * settings.ResponseTimeoutSeconds), sp.GetRequiredService<ILogger<SafeRetryFilter>>()));
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>

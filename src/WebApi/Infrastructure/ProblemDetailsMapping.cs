@@ -53,7 +53,7 @@ public sealed partial class ProblemDetailsMapping(IProblemDetailsService problem
         InvalidOperationException ioe when ioe.Message.Contains("not initialized", StringComparison.OrdinalIgnoreCase)
             || ioe.Message.Contains("not connected", StringComparison.OrdinalIgnoreCase)
             => Create(503, ErrorCodes.Unavailable, "Service unavailable", "The API is not connected to the cluster yet; retry shortly."),
-        OrleansException oe when IsStorageFailure(oe)
+        _ when IsStorageFailure(exception)
             => Create(503, ErrorCodes.Unavailable, "Service unavailable", "Storage is unavailable; retry shortly."),
         _ => Create(500, "internal", "Internal error", "The request failed on the server. It has been logged."),
     };
