@@ -131,7 +131,9 @@ public sealed partial class JobGrain(
         using var parameters = JsonDocument.Parse(S.Parameters);
         var run = new JobRun(S.Id, S.TenantId, S.Attempts, S.MaxAttempts, parameters.RootElement.Clone(), GrainFactory);
         var cts = new CancellationTokenSource();
-        var runId = ++_runId;
+        // Random, not a per-activation counter: a run cancelled by a graceful hand-back still reports
+        // through the grain's mailbox, and must not end the run a new activation elsewhere started.
+        var runId = _runId = Random.Shared.Next(1, int.MaxValue);
         _run = run;
         _cts = cts;
         _timedOut = false;
