@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against its own throwaway PostgreSQL cluster (deleted afterwards),
-# unless ACTORS_TEST_PG names a server to use (a connection string whose role may create databases).
+# unless ACTORS_TEST_PG names a server to use (a connection string whose role may create databases);
+# then the system fault test (tests/system/fault-test.sh, always on a PostgreSQL of its own).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 tmp=""
@@ -14,5 +15,13 @@ if [ -z "${ACTORS_TEST_PG:-}" ]; then
 fi
 
 dotnet build "$ROOT/Actors.sln" -c Release -nologo -v q -clp:ErrorsOnly
+status=0
 dotnet test "$ROOT/tests/Actors.Tests/Actors.Tests.csproj" -c Release --no-build -nologo \
-  --logger "console;verbosity=normal" "$@"
+  --logger "console;verbosity=normal" "$@" || status=$?
+
+# The fault test (three silo processes, the API and its own PostgreSQL under load: silo kills, a rolling
+# restart, a PostgreSQL restart; about 4 minutes). ACTORS_SKIP_SYSTEM_TESTS=1 leaves it out.
+if [ -z "${ACTORS_SKIP_SYSTEM_TESTS:-}" ]; then
+  ACTORS_SKIP_BUILD=1 "$ROOT/tests/system/fault-test.sh" || status=$?
+fi
+exit "$status"

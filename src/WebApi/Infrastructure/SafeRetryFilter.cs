@@ -61,7 +61,7 @@ public sealed partial class SafeRetryFilter(TimeSpan window, ILogger<SafeRetryFi
     public static bool IsTransient(Exception exception) => exception is SiloUnavailableException or ConnectionFailedException
         or OrleansMessageRejectionException or GatewayTooBusyException or TimeoutException;
 
-    private static bool IsSafe(MethodInfo method) =>
+    public static bool IsSafe(MethodInfo method) =>
         method.IsDefined(typeof(SafeToRetryAttribute), false) || method.IsDefined(typeof(ReadOnlyAttribute), false);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Grain call {Interface}.{Method} attempt {Attempt} failed ({ExceptionType}); calling again in {DelayMs} ms")]
