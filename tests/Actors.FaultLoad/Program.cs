@@ -66,23 +66,18 @@ public sealed class Run(Options o)
     private readonly Lock _lock = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private string _phase = "warmup";
-    private long _phaseReadAt = -1000;
 
     private bool Stopping => File.Exists(Path.Combine(o.Dir, "stop"));
 
+    /// <summary>Read before every request, so a request is counted in the phase it was sent in.</summary>
     private string Phase()
     {
-        var now = _clock.ElapsedMilliseconds;
-        if (now - Interlocked.Read(ref _phaseReadAt) > 100)
+        try
         {
-            Interlocked.Exchange(ref _phaseReadAt, now);
-            try
-            {
-                var text = File.ReadAllText(Path.Combine(o.Dir, "phase")).Trim();
-                if (text.Length > 0) _phase = text;
-            }
-            catch (IOException) { }
+            var text = File.ReadAllText(Path.Combine(o.Dir, "phase")).Trim();
+            if (text.Length > 0) _phase = text;
         }
+        catch (IOException) { }
         return _phase;
     }
 

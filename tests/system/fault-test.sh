@@ -10,6 +10,7 @@
 # Env: ACTORS_SKIP_BUILD=1 (already built), ACTORS_FAULT_KILLS (10), ACTORS_FAULT_CLIENTS (4),
 #      ACTORS_FAULT_KEEP=1 (keep the work folder with all logs; it is always kept on failure).
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
+for tool in curl jq; do command -v "$tool" >/dev/null || { log "fault test: $tool is required"; exit 1; }; done
 
 KILLS="${ACTORS_FAULT_KILLS:-10}"
 CLIENTS="${ACTORS_FAULT_CLIENTS:-4}"
@@ -302,7 +303,8 @@ check "schedule: one job per occurrence, every occurrence run, all completed" \
 completions="$(cat "$work"/logs/silo*.log | grep -F '"message":"Job ' | grep -F ' ended completed' | grep -oE 'Job [0-9a-f-]{36}' | sort | uniq -c | awk '$1 > 1' | wc -l)"
 ended="$(cat "$work"/logs/silo*.log | grep -F ' ended completed' | grep -oE 'Job [0-9a-f-]{36}' | sort -u | wc -l)"
 all_jobs="$(psql_q -c "SELECT count(*) FROM jobs WHERE tenant_id = 'fault'")"
-check "every job completed exactly once (silo logs)" "$([ "$completions" = 0 ] && [ "$ended" = "$all_jobs" ]; echo $?)" \
+# (A silo killed right after a completion may not have flushed its log line: fewer lines than jobs is no failure.)
+check "no job completed twice (silo logs)" "$([ "$completions" = 0 ]; echo $?)" \
   "$ended jobs ended completed in the logs, $all_jobs job rows, $completions completed more than once"
 api5xx="$(grep -F '"event":"request"' "$work/logs/api.log" | grep -cE '"status_code":5(0[0-24-9]|[1-9][0-9])' || true)"
 check "the API answered no 5xx other than 503" "$([ "$api5xx" = 0 ]; echo $?)" "$api5xx"
