@@ -48,7 +48,14 @@ cleanup() {
     kill -KILL "$p" 2>/dev/null || true
   done
   [ -n "${PGBIN:-}" ] && pg_stop "$work/pg"
-  if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ] || [ -n "${ACTORS_FAULT_KEEP:-}" ]; then
+  if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
+    # CI keeps no files: the last warnings and errors of the API and the silos go to the output.
+    log "last warnings and errors (all logs kept in $work):"
+    for f in "$work"/logs/api.log "$work"/logs/silo*.log; do
+      [ -f "$f" ] || continue
+      grep -E '"level":"(warning|error|critical)"' "$f" | tail -n 5 | jq -rc --arg f "${f##*/}" '"  \($f) \(.timestamp) \(.message | gsub("\\s+"; " ") | .[0:300])"' 2>/dev/null || true
+    done >&2
+  elif [ -n "${ACTORS_FAULT_KEEP:-}" ]; then
     log "logs kept in $work"
   else
     rm -rf "$work"
