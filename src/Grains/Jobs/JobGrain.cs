@@ -60,18 +60,10 @@ public sealed partial class JobGrain(
     {
         if (Exists)
         {
-            if (S.RequestHash != draft.RequestHash)
-            {
-                throw new ActorsException(ErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was used for a different job request.");
-            }
-            // A first submit can store the job and then fail to register its watchdog (the reminder
-            // service was on a silo that just died); the caller's retry lands here and arms it.
-            if (S.Status is JobStatus.Queued or JobStatus.Processing && await this.GetReminder(Watchdog) is null)
-            {
-                await this.RegisterOrUpdateReminder(Watchdog, _options.WatchdogPeriod, _options.WatchdogPeriod);
-                Dispatcher().NotifyAsync().Ignore();
-            }
-            return ToInfo() with { Existing = true };
+            return S.RequestHash == draft.RequestHash
+                ? ToInfo() with { Existing = true }
+                : throw new ActorsException(ErrorCodes.IdempotencyKeyReused,
+                    "This Idempotency-Key was used for a different job request.");
         }
         var handler = Handler(draft.Type) ?? throw ActorsException.Invalid("type", $"unknown job type '{draft.Type}'");
         using (var parameters = JsonDocument.Parse(draft.ParametersJson))
@@ -302,12 +294,23 @@ public sealed partial class JobGrain(
         }
     }
 
-    /// <summary>Stores the job as queued, arms its watchdog and tells the tenant's dispatcher.</summary>
+    /// <summary>Arms the job's watchdog, stores the job as queued and tells the tenant's dispatcher.</summary>
     private async Task EnqueueAsync()
     {
+        // The watchdog first: a job stored without one (its registration failed because the reminder
+        // service was on a silo that just died) would never be rescued from a dead silo. A watchdog
+        // whose job was never stored unregisters itself at its first tick.
+        try
+        {
+            await this.RegisterOrUpdateReminder(Watchdog, _options.WatchdogPeriod, _options.WatchdogPeriod);
+        }
+        catch
+        {
+            DeactivateOnIdle(); // nothing was stored: the next call reloads the stored state
+            throw;
+        }
         await state.PersistAsync(this);
         JobMetrics.Total.WithLabels(S.Type, "queued").Inc();
-        await this.RegisterOrUpdateReminder(Watchdog, _options.WatchdogPeriod, _options.WatchdogPeriod);
         Dispatcher().NotifyAsync().Ignore();
     }
 
