@@ -62,6 +62,7 @@ public class Program
 
         var app = builder.Build();
         app.UseMiddleware<RequestTelemetry>();
+        app.Use(SafeRetryFilter.MarkRequestStart);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpMetrics();
