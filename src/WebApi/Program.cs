@@ -65,6 +65,7 @@ public class Program
         var app = builder.Build();
         app.UseMiddleware<RequestTelemetry>();
         app.UseActorsHttpMetrics();
+        app.Use(SafeRetryFilter.MarkRequestStart);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseActorsAuth();

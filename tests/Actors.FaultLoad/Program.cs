@@ -40,7 +40,7 @@ public sealed record Options(string Api, string Token, string Dir, int Clients, 
         string Get(string k, string? d = null) => map.TryGetValue(k, out var v) ? v : d ?? throw new ArgumentException($"--{k} is required");
         int Int(string k, int d) => int.Parse(Get(k, d.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         return new Options(Get("api"), Get("token"), Get("dir"), Int("clients", 4), Int("pause-ms", 40),
-            Int("retry-after-cap-ms", 1000), Int("http-timeout-s", 30), Int("hang-ms", 20000));
+            Int("retry-after-cap-ms", 1000), Int("http-timeout-s", 30), Int("hang-ms", 25000));
     }
 }
 

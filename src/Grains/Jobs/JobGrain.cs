@@ -302,12 +302,23 @@ public sealed partial class JobGrain(
         }
     }
 
-    /// <summary>Stores the job as queued, arms its watchdog and tells the tenant's dispatcher.</summary>
+    /// <summary>Arms the job's watchdog, stores the job as queued and tells the tenant's dispatcher.</summary>
     private async Task EnqueueAsync()
     {
+        // The watchdog first: a job stored without one (its registration failed because the reminder
+        // service was on a silo that just died) would never be rescued from a dead silo. A watchdog
+        // whose job was never stored unregisters itself at its first tick.
+        try
+        {
+            await this.RegisterOrUpdateReminder(Watchdog, _options.WatchdogPeriod, _options.WatchdogPeriod);
+        }
+        catch
+        {
+            DeactivateOnIdle(); // nothing was stored: the next call reloads the stored state
+            throw;
+        }
         await state.PersistAsync(this);
         JobMetrics.Total.WithLabels(S.Type, "queued").Inc();
-        await this.RegisterOrUpdateReminder(Watchdog, _options.WatchdogPeriod, _options.WatchdogPeriod);
         Dispatcher().NotifyAsync().Ignore();
     }
 

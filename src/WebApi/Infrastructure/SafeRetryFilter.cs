@@ -13,13 +13,23 @@ namespace Actors.WebApi.Infrastructure;
 /// response timeout). This client-side filter calls again the grain methods for which a second call
 /// is harmless (<see cref="ReadOnlyAttribute"/> or <see cref="SafeToRetryAttribute"/>) when the
 /// failure says "no silo answered", so a client does not see a silo's death. It retries with a short
-/// growing backoff and starts no new attempt after the retry window (twice the response timeout), so
-/// a call never takes longer than the window plus one response timeout. Anything else fails as before.
+/// growing backoff and starts no new attempt once the retry window (twice the response timeout) has
+/// passed since the HTTP request began (<see cref="MarkRequestStart"/>; outside a request, since the
+/// call began): the grain calls of one request together wait at most about the window plus two
+/// response timeouts. Anything else fails as before.
 /// </summary>
 public sealed partial class SafeRetryFilter(TimeSpan window, ILogger<SafeRetryFilter> logger) : IOutgoingGrainCallFilter
 {
     public const int MaxAttempts = 6;
     private static readonly ConcurrentDictionary<MethodInfo, bool> Safe = new();
+    private static readonly AsyncLocal<long> RequestStarted = new();
+
+    /// <summary>Middleware: the retry window of every grain call of this request counts from now.</summary>
+    public static async Task MarkRequestStart(HttpContext context, RequestDelegate next)
+    {
+        RequestStarted.Value = Stopwatch.GetTimestamp();
+        await next(context);
+    }
 
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
@@ -28,7 +38,7 @@ public sealed partial class SafeRetryFilter(TimeSpan window, ILogger<SafeRetryFi
             await context.Invoke();
             return;
         }
-        var started = Stopwatch.GetTimestamp();
+        var started = RequestStarted.Value is > 0 and var requestStart ? requestStart : Stopwatch.GetTimestamp();
         var delay = TimeSpan.FromMilliseconds(200);
         for (var attempt = 1; ; attempt++)
         {
