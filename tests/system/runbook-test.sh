@@ -38,8 +38,9 @@ export ACTORS_PG_PORT="$(free_port)" ACTORS_API_PORT="$(free_port)"
 base=$((20000 + RANDOM % 9000)); export ACTORS_SILO_HTTP_BASE=$base ACTORS_SILO_PORT_BASE=$((base + 10)) ACTORS_GATEWAY_PORT_BASE=$((base + 20))
 export Orleans__ClusterId="runbook-$$" LOG_LEVEL=Information
 mkdir -p "$ACTORS_DATA_DIR"
-stack_pid=""
+stack_pid=""; load_pids=""
 cleanup() {
+  [ -n "$load_pids" ] && kill $load_pids 2>/dev/null
   [ -n "$stack_pid" ] && kill -TERM "$stack_pid" 2>/dev/null && wait "$stack_pid" 2>/dev/null
   "$ROOT/scripts/actorsctl" stop all >/dev/null 2>&1
   pg_stop "$ACTORS_DATA_DIR/pg"
@@ -157,15 +158,15 @@ echo "== 4.2-4.3 restarts under load"
 # Clients read a candidate and their own identity in a loop; every answer must be 200.
 statuses="$work/statuses"; : >"$statuses"; stop="$work/stop-load"
 load() {
-  while [ ! -e "$stop" ]; do
+  while [ ! -e "$stop" ] && [ -d "$work" ]; do
     curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 "$API/candidates/$CANDIDATE" -H "$AUTH" -H "$TENANT" >>"$statuses"
     curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 "$API/auth/me" -H "$AUTH" >>"$statuses"
   done
 }
-load & l1=$!; load & l2=$!
+load & l1=$!; load & l2=$!; load_pids="$l1 $l2"
 doc "rolling restart done" './scripts/actorsctl rolling-restart'
 doc "silo-1 ready" './scripts/actorsctl restart silo 1'
-touch "$stop"; wait $l1 $l2
+touch "$stop"; wait $l1 $l2; load_pids=""
 total=$(wc -l <"$statuses"); bad=$(grep -vc '^200$' "$statuses")
 if [ "$total" -gt 20 ] && [ "$bad" -eq 0 ]; then pass "rolling restart of 2 silos under load: $total requests, 0 failed"
 else fail "rolling restart under load: $bad of $total requests failed" "$(sort "$statuses" | uniq -c | tr '\n' ' ')"; fi
