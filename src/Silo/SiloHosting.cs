@@ -39,6 +39,10 @@ public static class SiloHosting
             o.Invariant = Invariant;
             o.ConnectionString = connectionString;
         });
+        // Each silo re-reads its range of the reminders table this often (Orleans' default: 5 min). When
+        // silos die one after another a range hand-over can miss a reminder until the next refresh:
+        // a schedule's tick or a job's watchdog would then wait 5 minutes; one is enough.
+        silo.Services.Configure<ReminderOptions>(o => o.RefreshReminderListPeriod = TimeSpan.FromMinutes(1));
         silo.UseSystemTextJsonGrainStorageSerializer();
         // A storage failure reaches the caller with its Npgsql exception inside (the API answers 503);
         // without this Orleans cannot serialize it and the caller gets a CodecNotFoundException (500).

@@ -261,7 +261,9 @@ load_pid=""
 phase_d=$SECONDS
 # Reminder ticks may be missed while silos die; the schedule's next tick after the faults must catch up
 # every occurrence (run_all). Wait for that tick, then pause it and let the jobs finish.
-faults_end="$(psql_q -c "SELECT date_trunc('minute', now())")"
+# At least one cron occurrence must be due: on a quiet machine every fault can end within the minute
+# the schedule was created in, and waiting for "this minute" would then wait for nothing.
+faults_end="$(psql_q -c "SELECT greatest(date_trunc('minute', now()), date_trunc('minute', created_at) + interval '1 minute') FROM schedules WHERE id = '$schedule_id'")"
 schedule_caught_up() { psql_q -c "SELECT count(*) FROM schedules WHERE id = '$schedule_id' AND last_run_at >= '$faults_end'"; }
 deadline=$((SECONDS + 150))
 until [ "$(schedule_caught_up)" = 1 ] || [ $SECONDS -ge $deadline ]; do sleep 1; done

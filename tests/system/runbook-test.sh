@@ -22,6 +22,12 @@ doc() {
   out="$(eval "$command" 2>&1)"
   if [[ "$out" == *"$expected"* ]]; then pass "$command"; else fail "$command -> $expected" "$out"; fi
 }
+# doc_ok COMMAND: COMMAND must appear in the runbook and succeed (its output may be empty).
+doc_ok() {
+  local out
+  in_runbook "$1" || return
+  if out="$(eval "$1" 2>&1)"; then pass "$1"; else fail "$1 (exit status)" "$out"; fi
+}
 # doc_set COMMAND: a runbook line that sets a variable, run in this shell.
 doc_set() { in_runbook "$1" && eval "$1" && pass "$1"; }
 
@@ -99,6 +105,11 @@ echo "== 3. logs"
 curl -s -o /dev/null $API/health -H 'X-Request-Id: trace-me-123'
 doc '"status_code":200' "jq -c 'select(.request_id==\"trace-me-123\")' \$LOGS/*.log"
 doc "200" "jq -r 'select(.event==\"request\") | .status_code' \$LOGS/api.log | sort | uniq -c"
+doc_ok "jq -c 'select(.level==\"error\" or .level==\"critical\")' \$LOGS/*.log | tail -20"
+doc_ok "jq -c 'select(.event==\"request\" and .status_code>=500)' \$LOGS/api.log | tail -20"
+doc_ok "jq -c 'select(.event==\"request\" and .duration_ms>2000)' \$LOGS/api.log | tail -20"
+doc_ok "jq -c 'select(.logger|test(\"Auth\")) | select(.level!=\"info\")' \$LOGS/api.log | tail"
+doc_ok "jq -c 'select(.event|tostring|test(\"billing_service\"))' \$LOGS/silo-*.log | tail"
 check "request log lines carry every field" "jq -s -e '[.[] | select(.event==\"request\")] | length > 0 and all(has(\"timestamp\") and has(\"level\") and has(\"logger\") and has(\"message\") and has(\"request_id\") and has(\"tenant_id\") and has(\"user_id\") and has(\"endpoint\") and has(\"method\") and has(\"status_code\") and has(\"duration_ms\"))' $LOGS/api.log"
 check "no password or token in the logs" "! grep -qE 'admin123|$TOKEN' $LOGS/*.log"
 
