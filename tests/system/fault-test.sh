@@ -186,10 +186,12 @@ schedule_id="$(api POST /schedules '{"name":"fault every minute","cron":"* * * *
 log "load running ($CLIENTS clients), ${#job_ids[@]} jobs and schedule $schedule_id submitted"
 
 # Waits until the load has acknowledged writes since the call began (the API serves again).
+# wait_load_progress [N]: until N more writes are stored (1). Each client may have one request in flight that
+# it started in the previous phase, so N = CLIENTS + 1 proves a write started in the current one.
 wait_load_progress() {
-  local before deadline=$((SECONDS + 60))
+  local before deadline=$((SECONDS + 60)) more="${1:-1}"
   before="$(psql_q -c "SELECT count(*) FROM candidates WHERE tenant_id = 'fault'")"
-  until [ "$(psql_q -c "SELECT count(*) FROM candidates WHERE tenant_id = 'fault'" 2>/dev/null || echo 0)" -gt "$before" ]; do
+  until [ "$(psql_q -c "SELECT count(*) FROM candidates WHERE tenant_id = 'fault'" 2>/dev/null || echo 0)" -ge $((before + more)) ]; do
     [ $SECONDS -ge $deadline ] && { log "no write acknowledged for 60 s"; return 1; }
     sleep 0.2
   done
@@ -252,7 +254,7 @@ check "postgres back: /readyz answers 200" "$([ "$ready_up" = 200 ]; echo $?)"
 phase_c=$((SECONDS - phase_c))
 log "phase c: PostgreSQL restart in ${phase_c}s"
 echo after >"$work/load/phase"
-wait_load_progress
+wait_load_progress $((CLIENTS + 1))
 
 # --- stop the load; jobs and schedule settle -------------------------------------------------------------
 touch "$work/load/stop"
