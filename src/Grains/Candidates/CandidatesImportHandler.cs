@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Actors.Grains.Jobs;
+using Actors.Infrastructure.Database;
 
 namespace Actors.Grains.Candidates;
 
@@ -39,7 +40,7 @@ public sealed class CandidatesImportHandler(Npgsql.NpgsqlDataSource db) : IJobHa
         // The tenant's max_candidates holds for imports too: rows past it are reported, not created.
         var limit = (await run.Grains.GetGrain<Tenants.ITenantGrain>(GrainKeys.Tenant(run.TenantId)).GetAsync())?.Settings.MaxCandidates
             ?? Tenants.TenantSettings.DefaultMaxCandidates;
-        var room = limit - await CountAsync(run.TenantId, limit, cancellationToken);
+        var room = limit - await db.CountTenantRowsUpToAsync("candidates WHERE tenant_id = @t", run.TenantId, limit, cancellationToken);
         run.ReportProgress(0, rows.Count);
         foreach (var (line, row, parseError) in rows)
         {
@@ -76,14 +77,6 @@ public sealed class CandidatesImportHandler(Npgsql.NpgsqlDataSource db) : IJobHa
             run.ReportProgress(++processed, rows.Count);
         }
         return new { total = rows.Count, imported, already_imported = existing, invalid = invalid.Count, invalid_rows = invalid };
-    }
-
-    private async Task<long> CountAsync(string tenant, int limit, CancellationToken cancellationToken)
-    {
-        await using var command = db.CreateCommand("SELECT count(*) FROM (SELECT 1 FROM candidates WHERE tenant_id = @t LIMIT @limit) x");
-        command.Parameters.AddWithValue("t", tenant);
-        command.Parameters.AddWithValue("limit", limit);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private sealed record Row(string? CompanyName, string? ContactEmail, string? ContactPhone, IReadOnlyList<string?>? Products);

@@ -25,4 +25,18 @@ public static class DatabaseExtensions
         }.Build());
         return services;
     }
+
+    /// <summary>
+    /// Rows of <paramref name="fromWhere"/> (a table and a condition on <c>@t</c>, the tenant), counted
+    /// up to <paramref name="limit"/> only: the per-tenant caps need "is the cap reached", and this
+    /// reads at most that many index entries.
+    /// </summary>
+    public static async Task<long> CountTenantRowsUpToAsync(this NpgsqlDataSource db, string fromWhere, string tenant, int limit,
+        CancellationToken cancellationToken = default)
+    {
+        await using var command = db.CreateCommand($"SELECT count(*) FROM (SELECT 1 FROM {fromWhere} LIMIT @limit) x");
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("limit", limit);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
 }

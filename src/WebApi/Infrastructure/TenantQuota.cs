@@ -1,5 +1,6 @@
 using Actors.Grains;
 using Actors.Grains.Tenants;
+using Actors.Infrastructure.Database;
 using Npgsql;
 
 namespace Actors.WebApi.Infrastructure;
@@ -17,10 +18,7 @@ public static class TenantQuota
     {
         var settings = (await cluster.GetGrain<ITenantGrain>(GrainKeys.Tenant(tenant)).GetAsync())?.Settings ?? new TenantSettings();
         var limit = limitOf(settings);
-        await using var command = db.CreateCommand($"SELECT count(*) FROM (SELECT 1 FROM {fromWhere} LIMIT @limit) x");
-        command.Parameters.AddWithValue("t", tenant);
-        command.Parameters.AddWithValue("limit", limit);
-        var count = (long)(await command.ExecuteScalarAsync())!;
+        var count = await db.CountTenantRowsUpToAsync(fromWhere, tenant, limit);
         // A retried create (same Idempotency-Key) answers its first result even at the cap.
         if (count >= limit && (isReplay is null || !await isReplay()))
         {
