@@ -45,7 +45,9 @@ public sealed class ValidationTests(ClusterFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, direct.StatusCode);
         Assert.True((await direct.JsonAsync()).GetProperty("errors").TryGetProperty("type", out _));
         Assert.Equal(HttpStatusCode.BadRequest, scheduled.StatusCode);
-        await Task.Delay(500);
+        // Both refusals stored nothing that could run later, so the billing service cannot be called.
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE tenant_id = @t", ("t", tenant)));
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM schedules WHERE tenant_id = @t", ("t", tenant)));
         Assert.Equal(0, billing.Calls);
         var after = await (await fixture.Http.SendAsync(HttpMethod.Get, $"/candidates/{id}", reviewer)).JsonAsync();
         Assert.Equal("pending", after.GetProperty("status").GetString());
