@@ -60,18 +60,11 @@ public sealed partial class JobGrain(
     {
         if (Exists)
         {
-            if (S.RequestHash != draft.RequestHash)
-            {
-                throw new ActorsException(ErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was used for a different job request.");
-            }
-            // A first submit can store the job and then fail to register its watchdog (the reminder
-            // service was on a silo that just died); the caller's retry lands here and arms it.
-            if (S.Status is JobStatus.Queued or JobStatus.Processing && await this.GetReminder(Watchdog) is null)
-            {
-                await this.RegisterOrUpdateReminder(Watchdog, _options.WatchdogPeriod, _options.WatchdogPeriod);
-                Dispatcher().NotifyAsync().Ignore();
-            }
-            return ToInfo() with { Existing = true };
+            // EnqueueAsync arms the watchdog before the job is stored, so a stored job always has one.
+            return S.RequestHash == draft.RequestHash
+                ? ToInfo() with { Existing = true }
+                : throw new ActorsException(ErrorCodes.IdempotencyKeyReused,
+                    "This Idempotency-Key was used for a different job request.");
         }
         var handler = Handler(draft.Type) ?? throw ActorsException.Invalid("type", $"unknown job type '{draft.Type}'");
         using (var parameters = JsonDocument.Parse(draft.ParametersJson))
