@@ -113,9 +113,9 @@ var hotGrain = await Step("hot key, grain path", () => LoadRunner.ClosedAsync(op
 report.Add("PATCH one candidate, grain path (hot key)", hotGrain, "C", referenceC.Run.PerSecond);
 var history = (await Api.JsonAsync(await api.Tenant.GetAsync($"/candidates/{hot}/history"), HttpStatusCode.OK)).GetArrayLength();
 await using (var size = db.CreateCommand(
-    "SELECT coalesce(max(octet_length(payload::text)), 0) FROM grain_state WHERE graintypestring = 'candidate' AND payload->>'id' = @id"))
+    "SELECT coalesce(max(pg_column_size(c.*)), 0) FROM candidates c WHERE id = @id"))
 {
-    size.Parameters.AddWithValue("id", hot.ToString());
+    size.Parameters.AddWithValue("id", hot);
     report.HotKey = new HotKeySummary(hotGrain, referenceC, history, Convert.ToInt64(await size.ExecuteScalarAsync(), CultureInfo.InvariantCulture));
 }
 

@@ -2,6 +2,7 @@ using System.Net;
 using Actors.Grains;
 using Actors.Grains.Candidates;
 using Actors.Grains.Jobs;
+using Actors.Grains.Storage;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Actors.Infrastructure.Database;
@@ -34,6 +35,8 @@ public static class SiloHosting
             o.Invariant = Invariant;
             o.ConnectionString = connectionString;
         });
+        // Candidates, jobs, schedules, tenants and users: one typed row each (sql/0010_typed_state.sql).
+        silo.AddDomainStorage();
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = Invariant;

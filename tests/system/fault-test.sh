@@ -306,8 +306,8 @@ check "every submitted job completed" "$([ "$jobs_total" = "${#job_ids[@]}" ] &&
   "$jobs_done of ${#job_ids[@]} completed; attempts: $(psql_q -c "SELECT string_agg(attempts::text, ',' ORDER BY created_at) FROM jobs WHERE id IN ($ids_sql)")"
 sched_jobs="$(psql_q -c "SELECT count(*) FROM jobs WHERE schedule_id = '$schedule_id'")"
 sched_done="$(psql_q -c "SELECT count(*) FROM jobs WHERE schedule_id = '$schedule_id' AND status = 'completed'")"
-sched_keys="$(psql_q -c "SELECT count(DISTINCT payload->>'request_hash') FROM grain_state WHERE graintypestring = 'job' AND payload->>'schedule_id' = '$schedule_id'")"
-cron_jobs="$(psql_q -c "SELECT count(*) FROM grain_state WHERE graintypestring = 'job' AND payload->>'schedule_id' = '$schedule_id' AND payload->>'request_hash' LIKE 'schedule:cron:%'")"
+sched_keys="$(psql_q -c "SELECT count(DISTINCT request_hash) FROM jobs WHERE schedule_id = '$schedule_id'")"
+cron_jobs="$(psql_q -c "SELECT count(*) FROM jobs WHERE schedule_id = '$schedule_id' AND request_hash LIKE 'schedule:cron:%'")"
 expected_cron="$(psql_q -c "SELECT count(*) FROM schedules s, generate_series(date_trunc('minute', s.created_at) + interval '1 minute', s.last_run_at, interval '1 minute') g WHERE s.id = '$schedule_id'")"
 check "schedule: one job per occurrence, every occurrence run, all completed" \
   "$([ "$sched_jobs" = "$sched_keys" ] && [ "$cron_jobs" = "$expected_cron" ] && [ "$cron_jobs" -gt 0 ] && [ "$sched_done" = "$sched_jobs" ]; echo $?)" \

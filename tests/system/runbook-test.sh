@@ -161,7 +161,7 @@ echo "== 4.9 database"
 doc "0005" 'psql "$PGURL" -c "SELECT name, applied_at FROM schema_migrations ORDER BY name"'
 doc "iamalivetime" 'psql "$PGURL" -c "SELECT siloname, address, port, status, iamalivetime FROM cluster_members ORDER BY iamalivetime DESC"'
 doc "count" "psql \"\$PGURL\" -c \"SELECT state, count(*) FROM pg_stat_activity WHERE datname = current_database() GROUP BY state\""
-doc "grain_state" "psql \"\$PGURL\" -c \"SELECT relname, pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC LIMIT 10\""
+doc "candidates" "psql \"\$PGURL\" -c \"SELECT relname, pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC LIMIT 10\""
 
 doc "max_connections" './scripts/db-stats.sh'
 

@@ -19,6 +19,14 @@ public interface ITenantGrain : IGrainWithStringKey
     /// </summary>
     // Safe to retry: a repeated admission only spends one more token of the request rate.
     [Alias("Admit"), SafeToRetry] Task<Admission> AdmitAsync();
+
+    /// <summary>
+    /// Admits a batch of this tenant's requests at once, for an API process to spend locally for up to
+    /// a second: <see cref="Admission.Granted"/> tokens (the requests waiting, or a twentieth of the
+    /// request rate if more, as far as the bucket holds) are taken from the same bucket, so the rate
+    /// holds across every API process.
+    /// </summary>
+    [Alias("Lease"), SafeToRetry] Task<Admission> LeaseAsync(int waiting);
 }
 
 [GenerateSerializer, Alias("Actors.AdmissionResult")]
@@ -33,7 +41,8 @@ public enum AdmissionResult
 [GenerateSerializer, Alias("Actors.Admission")]
 public sealed record Admission(
     [property: Id(0)] AdmissionResult Result,
-    [property: Id(1)] double RetryAfterSeconds)
+    [property: Id(1)] double RetryAfterSeconds,
+    [property: Id(2)] int Granted = 1)
 {
     public static readonly Admission Admitted = new(AdmissionResult.Admitted, 0);
     public static readonly Admission NotFound = new(AdmissionResult.NotFound, 0);

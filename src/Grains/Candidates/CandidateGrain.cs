@@ -29,8 +29,8 @@ public sealed record CandidateState
     /// <summary>Idempotency-Key of the decision, so a repeated approve answers the first result.</summary>
     [Id(17)] public string? DecisionKey { get; set; }
     /// <summary>
-    /// History entries not yet known to be stored in <c>candidate_history</c> (the projection trigger
-    /// appends them with the grain's write); the whole history is read from that table.
+    /// History entries the next write appends to <c>candidate_history</c> (the storage clears them once
+    /// stored); the whole history is read from that table.
     /// </summary>
     [Id(18)] public List<CandidateHistoryEntry> History { get; set; } = [];
     /// <summary>How many history entries were stored before <see cref="History"/>'s first one.</summary>
@@ -38,7 +38,7 @@ public sealed record CandidateState
 }
 
 public sealed partial class CandidateGrain(
-    [PersistentState("candidate")] IPersistentState<CandidateState> state,
+    [PersistentState("candidate", Storage.DomainGrainStorage.Name)] IPersistentState<CandidateState> state,
     NpgsqlDataSource db,
     TimeProvider clock,
     ILogger<CandidateGrain> logger) : Grain, ICandidateGrain
@@ -243,15 +243,10 @@ public sealed partial class CandidateGrain(
     }
 
     /// <summary>
-    /// Writes the state; once stored, the history entries it carried are in <c>candidate_history</c>,
-    /// so the next write carries only newer ones (the state no longer grows with every change).
+    /// Writes the row; the history entries it carries are appended to <c>candidate_history</c> in the
+    /// same statement (<see cref="CandidateTable"/>), which then clears them from the state.
     /// </summary>
-    private async Task WriteAsync()
-    {
-        await state.PersistAsync(this);
-        S.HistoryFlushed += S.History.Count;
-        S.History.Clear();
-    }
+    private Task WriteAsync() => state.PersistAsync(this);
 
     private void EnsureExists()
     {

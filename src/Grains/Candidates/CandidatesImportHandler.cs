@@ -40,7 +40,7 @@ public sealed class CandidatesImportHandler(Npgsql.NpgsqlDataSource db) : IJobHa
         // The tenant's max_candidates holds for imports too: rows past it are reported, not created.
         var limit = (await run.Grains.GetGrain<Tenants.ITenantGrain>(GrainKeys.Tenant(run.TenantId)).GetAsync())?.Settings.MaxCandidates
             ?? Tenants.TenantSettings.DefaultMaxCandidates;
-        var room = limit - await db.CountTenantRowsUpToAsync("candidates WHERE tenant_id = @t", run.TenantId, limit, cancellationToken);
+        var room = limit - await db.SumAsync(run.TenantId, "candidate.status");
         run.ReportProgress(0, rows.Count);
         foreach (var (line, row, parseError) in rows)
         {

@@ -1,4 +1,5 @@
 using Actors.Grains.Tenants;
+using Actors.Infrastructure.Database;
 using Npgsql;
 
 namespace Actors.Grains.Jobs;
@@ -6,8 +7,8 @@ namespace Actors.Grains.Jobs;
 /// <summary>
 /// One per tenant: the only place that starts that tenant's jobs, so at most
 /// <see cref="TenantSettings.MaxConcurrentJobs"/> run at once across the cluster. It counts and
-/// orders from the <c>jobs</c> table, which each job grain writes in the same transaction as its
-/// state before answering, so the counts hold even across silo failures.
+/// orders from the <c>jobs</c> table and its counters, which each job grain's write keeps in the same
+/// statement before answering, so the counts hold even across silo failures.
 /// </summary>
 public sealed class JobDispatcherGrain(NpgsqlDataSource db) : Grain, IJobDispatcherGrain
 {
@@ -35,14 +36,12 @@ public sealed class JobDispatcherGrain(NpgsqlDataSource db) : Grain, IJobDispatc
         {
             return 0;
         }
-        await using var connection = await db.OpenConnectionAsync();
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM jobs WHERE tenant_id = @t AND status = 'processing'", connection);
-        count.Parameters.AddWithValue("t", TenantId);
-        var free = tenant.Settings.MaxConcurrentJobs - (int)(long)(await count.ExecuteScalarAsync())!;
+        var free = tenant.Settings.MaxConcurrentJobs - (int)await db.SumAsync(TenantId, "job.status", "processing");
         if (free <= 0)
         {
             return 0;
         }
+        await using var connection = await db.OpenConnectionAsync();
         await using var next = new NpgsqlCommand(
             """
             SELECT id FROM jobs

@@ -33,7 +33,7 @@ public sealed record JobState
 }
 
 public sealed partial class JobGrain(
-    [PersistentState("job")] IPersistentState<JobState> state,
+    [PersistentState("job", Storage.DomainGrainStorage.Name)] IPersistentState<JobState> state,
     IEnumerable<IJobHandler> handlers,
     IOptions<JobOptions> options,
     TimeProvider clock,

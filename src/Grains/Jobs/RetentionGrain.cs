@@ -16,8 +16,8 @@ public interface IRetentionGrain : IGrainWithStringKey
 
 /// <summary>
 /// The system schedule that deletes finished jobs (completed, failed, cancelled) older than
-/// <see cref="JobOptions.RetentionDays"/>, as the seeds' cleanup SQL does; the jobs rows follow
-/// their grain state through a trigger.
+/// <see cref="JobOptions.RetentionDays"/>, as the seeds' cleanup SQL does, and takes them off the
+/// counters in the same statement.
 /// </summary>
 public sealed partial class RetentionGrain(NpgsqlDataSource db, IOptions<JobOptions> options, ILogger<RetentionGrain> logger)
     : Grain, IRetentionGrain, IRemindable
@@ -38,14 +38,19 @@ public sealed partial class RetentionGrain(NpgsqlDataSource db, IOptions<JobOpti
     {
         await using var command = db.CreateCommand(
             """
-            DELETE FROM grain_state g
-             USING jobs j
-             WHERE g.graintypestring = 'job' AND (g.payload->>'id')::uuid = j.id
-               AND j.status IN ('completed', 'failed', 'cancelled')
-               AND j.completed_at < now() - make_interval(days => @days)
+            WITH gone AS (
+                DELETE FROM jobs
+                 WHERE status IN ('completed', 'failed', 'cancelled')
+                   AND completed_at < now() - make_interval(days => @days)
+                RETURNING tenant_id, status),
+            counted AS (
+                INSERT INTO counters AS k (tenant_id, kind, key, stripe, n)
+                SELECT tenant_id, 'job.status', status, 0, -count(*) FROM gone GROUP BY tenant_id, status ORDER BY 1, 3
+                ON CONFLICT (tenant_id, kind, key, stripe) DO UPDATE SET n = k.n + EXCLUDED.n)
+            SELECT count(*) FROM gone
             """);
         command.Parameters.AddWithValue("days", options.Value.RetentionDays);
-        var deleted = await command.ExecuteNonQueryAsync();
+        var deleted = (int)(long)(await command.ExecuteScalarAsync())!;
         LogDeleted(logger, deleted, options.Value.RetentionDays);
         return deleted;
     }

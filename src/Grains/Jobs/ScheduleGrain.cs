@@ -36,7 +36,7 @@ public sealed class ScheduleOptions
 }
 
 public sealed class ScheduleGrain(
-    [PersistentState("schedule")] IPersistentState<ScheduleState> state,
+    [PersistentState("schedule", Storage.DomainGrainStorage.Name)] IPersistentState<ScheduleState> state,
     IOptions<ScheduleOptions> options,
     IEnumerable<IJobHandler> handlers,
     TimeProvider clock) : Grain, IScheduleGrain, IRemindable

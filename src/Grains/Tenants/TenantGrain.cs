@@ -15,7 +15,7 @@ public sealed record TenantState
 }
 
 public sealed class TenantGrain(
-    [PersistentState("tenant")] IPersistentState<TenantState> state,
+    [PersistentState("tenant", Storage.DomainGrainStorage.Name)] IPersistentState<TenantState> state,
     TimeProvider clock) : Grain, ITenantGrain
 {
     private string Slug => GrainKeys.SlugOf(this.GetPrimaryKeyString());
@@ -25,15 +25,21 @@ public sealed class TenantGrain(
     private double _tokens = double.NaN;
     private long _refilledAt;
 
-    public Task<Admission> AdmitAsync()
+    public Task<Admission> AdmitAsync() => Task.FromResult(Take(1));
+
+    public Task<Admission> LeaseAsync(int waiting) =>
+        Task.FromResult(Take(Math.Max(Math.Max(1, waiting), state.RecordExists ? state.State.Settings.RequestsPerSecond / 20 : 1)));
+
+    /// <summary>Takes up to <paramref name="wanted"/> whole tokens (at least one, or a refusal).</summary>
+    private Admission Take(int wanted)
     {
         if (!state.RecordExists)
         {
-            return Task.FromResult(Admission.NotFound);
+            return Admission.NotFound;
         }
         if (state.State.Status != TenantStatus.Active)
         {
-            return Task.FromResult(Admission.Suspended);
+            return Admission.Suspended;
         }
         var rate = Math.Max(1, state.State.Settings.RequestsPerSecond);
         var now = clock.GetTimestamp();
@@ -49,10 +55,11 @@ public sealed class TenantGrain(
         _refilledAt = now;
         if (_tokens >= 1)
         {
-            _tokens -= 1;
-            return Task.FromResult(Admission.Admitted);
+            var granted = Math.Min(wanted, (int)Math.Floor(_tokens));
+            _tokens -= granted;
+            return new Admission(AdmissionResult.Admitted, 0, granted);
         }
-        return Task.FromResult(new Admission(AdmissionResult.RateLimited, (1 - _tokens) / rate));
+        return new Admission(AdmissionResult.RateLimited, (1 - _tokens) / rate, 0);
     }
 
     public Task<TenantInfo?> GetAsync() => Task.FromResult(state.RecordExists ? ToInfo() : null);

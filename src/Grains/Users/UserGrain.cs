@@ -21,7 +21,7 @@ public sealed record UserState
 }
 
 public sealed class UserGrain(
-    [PersistentState("user")] IPersistentState<UserState> state,
+    [PersistentState("user", Storage.DomainGrainStorage.Name)] IPersistentState<UserState> state,
     TimeProvider clock) : Grain, IUserGrain
 {
     public const int MaxFailedLogins = 5;

@@ -26,8 +26,11 @@ public sealed partial class MigrationRunner(string connectionString, ILogger<Mig
             .ToList();
     }
 
-    /// <summary>Applies pending migrations; returns the names applied by this call.</summary>
-    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Applies pending migrations; returns the names applied by this call. <paramref name="upTo"/>
+    /// stops after the migration of that name (the upgrade test builds a database of an older release).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken = default, string? upTo = null)
     {
         var applied = new List<string>();
         await using var connection = new NpgsqlConnection(connectionString);
@@ -65,6 +68,10 @@ public sealed partial class MigrationRunner(string connectionString, ILogger<Mig
 
             foreach (var migration in EmbeddedMigrations())
             {
+                if (upTo is not null && string.CompareOrdinal(migration.Name, upTo) > 0)
+                {
+                    break;
+                }
                 if (done.TryGetValue(migration.Name, out var checksum))
                 {
                     if (checksum != migration.Checksum)

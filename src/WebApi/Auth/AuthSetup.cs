@@ -18,6 +18,7 @@ public static class AuthSetup
         _ = AuthMetrics.Reasons.Length; // exports every failure reason at 0 from the first scrape
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton<AccessCache>();
         builder.Services.AddHostedService<Bootstrap>();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>

@@ -10,14 +10,15 @@ namespace Actors.WebApi.Auth;
 /// <summary>
 /// Runs for every request that carries a valid token, before authorization: refuses tokens of deleted
 /// users or revoked by a role or password change (401), resolves the tenant (the token's, or for
-/// operators the <c>X-Tenant-Id</c> header), and asks the tenant grain to admit the request:
-/// suspended 403, unknown 404, over its request rate 429 with Retry-After.
+/// operators the <c>X-Tenant-Id</c> header), and admits the request for the tenant: suspended 403,
+/// unknown 404, over its request rate 429 with Retry-After. Both checks are answered by
+/// <see cref="AccessCache"/> (at most a second old), so a request usually makes no grain call here.
 /// </summary>
 public sealed partial class TenantAccessMiddleware(RequestDelegate next)
 {
     public const string TenantHeader = "X-Tenant-Id";
 
-    public async Task InvokeAsync(HttpContext context, IClusterClient cluster)
+    public async Task InvokeAsync(HttpContext context, AccessCache access)
     {
         var user = context.User;
         if (user.Identity?.IsAuthenticated != true)
@@ -61,19 +62,19 @@ public sealed partial class TenantAccessMiddleware(RequestDelegate next)
             return;
         }
 
-        var tokenCheck = cluster.GetGrain<IUserGrain>(GrainKeys.User(email)).IsTokenValidAsync(version.Value);
-        var admission = tenant is null
-            ? Task.FromResult(Admission.Admitted)
-            : cluster.GetGrain<ITenantGrain>(GrainKeys.Tenant(tenant)).AdmitAsync();
-        await Task.WhenAll(tokenCheck, admission);
+        // Both answers come from this process's cache (AccessCache.Bound old at most); a miss asks the grains.
+        var tokenCheck = access.IsTokenValidAsync(email, version.Value);
+        var admission = tenant is null ? ValueTask.FromResult(Admission.Admitted) : access.AdmitAsync(tenant);
+        var tokenValid = await tokenCheck;
+        var admitted = await admission;
 
-        if (!tokenCheck.Result)
+        if (!tokenValid)
         {
             AuthMetrics.Fail("token_revoked");
             await Problems.WriteAsync(context, ErrorCodes.Unauthorized, "The token is no longer valid; sign in again.");
             return;
         }
-        switch (admission.Result.Result)
+        switch (admitted.Result)
         {
             case AdmissionResult.NotFound:
                 await Problems.WriteAsync(context, ErrorCodes.NotFound, $"Tenant '{tenant}' was not found.");
@@ -83,7 +84,7 @@ public sealed partial class TenantAccessMiddleware(RequestDelegate next)
                 await Problems.WriteAsync(context, ErrorCodes.TenantSuspended, $"Tenant '{tenant}' is suspended.");
                 return;
             case AdmissionResult.RateLimited:
-                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(admission.Result.RetryAfterSeconds)).ToString(CultureInfo.InvariantCulture);
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(admitted.RetryAfterSeconds)).ToString(CultureInfo.InvariantCulture);
                 await Problems.WriteAsync(context, ErrorCodes.RateLimited, $"Tenant '{tenant}' is over its request rate.");
                 return;
         }

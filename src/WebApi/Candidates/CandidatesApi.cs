@@ -5,6 +5,7 @@ using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Actors.WebApi.Jobs;
 using Microsoft.Net.Http.Headers;
+using Actors.Infrastructure.Database;
 using Npgsql;
 
 namespace Actors.WebApi.Candidates;
@@ -45,7 +46,7 @@ public static class CandidatesApi
             .WithSummary("Register a candidate (201, Location, ETag). Idempotency-Key: same key and body answer the first result.")
             .ProducesProblem(400).ProducesProblem(422);
         group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader)
-            .WithSummary("List candidates, newest first; filter by status and product.").ProducesProblem(400);
+            .WithSummary("List candidates, newest first; filter by status and product; page with cursor (next).").ProducesProblem(400);
         group.MapGet("/stats", StatsAsync).RequireAuthorization(Policies.Reader).WithSummary("Counts by status and provisioning.");
         group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.Reader).WithSummary("One candidate (ETag).").ProducesProblem(404);
         group.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Policies.Writer)
@@ -80,7 +81,7 @@ public static class CandidatesApi
 
         var products = CandidateRules.Normalize(body.Products);
         var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "candidate", key);
-        await TenantQuota.EnsureRoomAsync(cluster, db, tenant, "candidates", s => s.MaxCandidates, "candidates WHERE tenant_id = @t",
+        await TenantQuota.EnsureRoomAsync(cluster, db, tenant, "candidates", s => s.MaxCandidates, "candidate.status", [],
             key is null ? null : async () => await cluster.GetGrain<ICandidateGrain>(id, tenant).GetAsync() is not null);
         var hash = IdempotencyKey.Hash(body.CompanyName!, body.ContactEmail!, body.ContactPhone ?? "", string.Join('\u001e', products));
         var candidate = await cluster.GetGrain<ICandidateGrain>(id, tenant)
@@ -140,11 +141,12 @@ public static class CandidatesApi
         return TypedResults.Ok(history.Select(h => new HistoryEntryResponse(h.At, h.Actor, h.Action, h.From, h.To, h.Note)).ToList());
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, NpgsqlDataSource db, string? status, string? product, int? limit, int? offset)
+    private static async Task<IResult> ListAsync(HttpContext context, NpgsqlDataSource db, string? status, string? product, int? limit,
+        int? offset, string? cursor)
     {
         var tenant = context.Actor().RequireTenant();
         var errors = new Validator();
-        var page = Paging.From(limit, offset, errors);
+        var page = Paging.From(limit, offset, cursor, errors);
         if (status is not null && !Statuses.Contains(status))
         {
             errors.Add("status", "must be pending, approved or rejected");
@@ -152,28 +154,25 @@ public static class CandidatesApi
         errors.Length("product", product, CandidateRules.MaxProductLength);
         errors.ThrowIfAny();
 
+        // Newest first along (tenant_id[, status], created_at, id); a product filter reads that range
+        // until it has a page, and has no counter (total null).
         return TypedResults.Ok(await PagedQuery.ReadAsync(db,
-            "id, company_name, contact_email, products, status, provisioning, provider_id, version, created_at, updated_at",
-            "candidates WHERE tenant_id = @tenant AND (@status::text IS NULL OR status = @status) AND (@product::text IS NULL OR products @> ARRAY[@product::text])",
-            "created_at DESC, id DESC", page, [("tenant", tenant), ("status", status), ("product", product)],
+            "id, company_name, contact_email, products, status, provisioning, provider_id, version, created_at, updated_at", "candidates",
+            "tenant_id = @tenant" + (status is null ? "" : " AND status = @status") + (product is null ? "" : " AND products @> ARRAY[@product::text]"),
+            new KeysetOrder("created_at", "id", "uuid"), page, [("tenant", tenant), ("status", status), ("product", product)],
             r => new CandidateListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetFieldValue<string[]>(3), r.GetString(4),
-                r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetInt64(7), r.GetFieldValue<DateTimeOffset>(8), r.GetFieldValue<DateTimeOffset>(9))));
+                r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetInt64(7), r.GetFieldValue<DateTimeOffset>(8), r.GetFieldValue<DateTimeOffset>(9)),
+            async () => product is not null ? null
+                : status is null ? await db.SumAsync(tenant, "candidate.status") : await db.SumAsync(tenant, "candidate.status", status)));
     }
 
     private static async Task<IResult> StatsAsync(HttpContext context, NpgsqlDataSource db)
     {
         var tenant = context.Actor().RequireTenant();
-        await using var command = db.CreateCommand(
-            "SELECT 's', status, count(*) FROM candidates WHERE tenant_id = @t GROUP BY status " +
-            "UNION ALL SELECT 'p', provisioning, count(*) FROM candidates WHERE tenant_id = @t GROUP BY provisioning");
-        command.Parameters.AddWithValue("t", tenant);
-        var byStatus = Statuses.ToDictionary(s => s, _ => 0L);
-        var byProvisioning = new[] { "not_started", "pending", "provisioned", "failed" }.ToDictionary(s => s, _ => 0L);
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            (reader.GetString(0) == "s" ? byStatus : byProvisioning)[reader.GetString(1)] = reader.GetInt64(2);
-        }
+        var status = await db.ReadAsync(tenant, "candidate.status");
+        var provisioning = await db.ReadAsync(tenant, "candidate.provisioning");
+        var byStatus = Statuses.ToDictionary(s => s, s => status.GetValueOrDefault(s));
+        var byProvisioning = new[] { "not_started", "pending", "provisioned", "failed" }.ToDictionary(s => s, s => provisioning.GetValueOrDefault(s));
         return TypedResults.Ok(new CandidateStats(byStatus.Values.Sum(), byStatus, byProvisioning));
     }
 

@@ -104,69 +104,9 @@ public sealed class Validator
     }
 }
 
-/// <summary>Paging of list routes: <c>limit</c> 1..100 (default 20) and <c>offset</c> 0 or more.</summary>
-public readonly record struct Paging(int Limit, int Offset)
-{
-    public const int DefaultLimit = 20;
-    public const int MaxLimit = 100;
-
-    public static Paging From(int? limit, int? offset, Validator errors)
-    {
-        errors.Range("limit", limit, 1, MaxLimit);
-        errors.Range("offset", offset, 0, 1_000_000);
-        return new Paging(limit ?? DefaultLimit, offset ?? 0);
-    }
-}
-
-public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int Limit, int Offset);
-
 public static class Ids
 {
     /// <summary>A resource id from the path: a UUID, else 400 (never a 404 that hides a typo).</summary>
     public static Guid Parse(string id) =>
         Guid.TryParse(id, out var value) ? value : throw ActorsException.Invalid("id", "must be a UUID");
-}
-
-/// <summary>The list routes' one query shape: a page of rows and the total, from a domain table.</summary>
-public static class PagedQuery
-{
-    /// <summary>
-    /// Runs <c>SELECT columns, count(*) OVER () FROM fromWhere ORDER BY orderBy LIMIT OFFSET</c>; only
-    /// when the page is empty past the first row does it count separately, so the total is always right.
-    /// Parameters with a null value are sent as SQL NULL.
-    /// </summary>
-    public static async Task<Page<T>> ReadAsync<T>(NpgsqlDataSource db, string columns, string fromWhere, string orderBy, Paging page,
-        IReadOnlyList<(string Name, object? Value)> parameters, Func<NpgsqlDataReader, T> read)
-    {
-        await using var command = db.CreateCommand(
-            $"SELECT {columns}, count(*) OVER () FROM {fromWhere} ORDER BY {orderBy} LIMIT @limit OFFSET @offset");
-        Bind(command, parameters);
-        command.Parameters.AddWithValue("limit", page.Limit);
-        command.Parameters.AddWithValue("offset", page.Offset);
-        var items = new List<T>();
-        long total = 0;
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                items.Add(read(reader));
-                total = reader.GetInt64(reader.FieldCount - 1);
-            }
-        }
-        if (items.Count == 0 && page.Offset > 0)
-        {
-            await using var count = db.CreateCommand($"SELECT count(*) FROM {fromWhere}");
-            Bind(count, parameters);
-            total = (long)(await count.ExecuteScalarAsync())!;
-        }
-        return new Page<T>(items, total, page.Limit, page.Offset);
-    }
-
-    private static void Bind(NpgsqlCommand command, IReadOnlyList<(string Name, object? Value)> parameters)
-    {
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-    }
 }

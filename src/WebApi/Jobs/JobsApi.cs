@@ -5,6 +5,7 @@ using Actors.Grains;
 using Actors.Grains.Jobs;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
+using Actors.Infrastructure.Database;
 using Npgsql;
 
 namespace Actors.WebApi.Jobs;
@@ -48,7 +49,7 @@ public static class JobsApi
             .ProducesProblem(400).ProducesProblem(422);
         group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader)
             .WithSummary("List the tenant's jobs, newest first; filter by status and type.").ProducesProblem(400);
-        group.MapGet("/failed", (HttpContext c, NpgsqlDataSource db, int? limit, int? offset) => ListAsync(c, db, "failed", null, limit, offset))
+        group.MapGet("/failed", (HttpContext c, NpgsqlDataSource db, int? limit, int? offset, string? cursor) => ListAsync(c, db, "failed", null, limit, offset, cursor))
             .RequireAuthorization(Policies.Reader).WithSummary("The tenant's failed jobs, newest first.").ProducesProblem(400);
         group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.Reader)
             .WithSummary("One job with its progress, result or error.").ProducesProblem(404);
@@ -96,8 +97,7 @@ public static class JobsApi
         errors.ThrowIfAny();
 
         var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "job", key);
-        await TenantQuota.EnsureRoomAsync(cluster, db, tenant, "active_jobs", s => s.MaxActiveJobs,
-            "jobs WHERE tenant_id = @t AND status IN ('queued', 'processing')",
+        await TenantQuota.EnsureRoomAsync(cluster, db, tenant, "active_jobs", s => s.MaxActiveJobs, "job.status", ["queued", "processing"],
             key is null ? null : async () => await cluster.GetGrain<IJobGrain>(id, tenant).GetAsync() is not null);
         var hash = IdempotencyKey.Hash(body.Type!, parameters!, body.MaxAttempts?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
         var job = await cluster.GetGrain<IJobGrain>(id, tenant).SubmitAsync(new JobDraft(body.Type!, parameters!, body.MaxAttempts, hash, actor.Email, null));
@@ -114,11 +114,12 @@ public static class JobsApi
         return TypedResults.Ok(JobResponse.From(job));
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, NpgsqlDataSource db, string? status, string? type, int? limit, int? offset)
+    private static async Task<IResult> ListAsync(HttpContext context, NpgsqlDataSource db, string? status, string? type, int? limit,
+        int? offset, string? cursor)
     {
         var tenant = context.Actor().RequireTenant();
         var errors = new Validator();
-        var page = Paging.From(limit, offset, errors);
+        var page = Paging.From(limit, offset, cursor, errors);
         if (status is not null && !Statuses.Contains(status))
         {
             errors.Add("status", "must be one of: " + string.Join(", ", Statuses));
@@ -126,35 +127,42 @@ public static class JobsApi
         errors.Length("type", type, 64);
         errors.ThrowIfAny();
 
-        var order = status == "failed" ? "completed_at DESC NULLS LAST, id" : "created_at DESC, id";
+        // The status is one of Statuses, written as a literal so the planner can use the partial index
+        // of failed jobs (newest failure first).
+        var order = status == "failed" ? new KeysetOrder("completed_at", "id", "uuid") : new KeysetOrder("created_at", "id", "uuid");
         return TypedResults.Ok(await PagedQuery.ReadAsync(db,
-            "id, type, status, attempts, max_attempts, processed, total, error_code, error_message, created_at, started_at, completed_at",
-            "jobs WHERE tenant_id = @tenant AND (@status::text IS NULL OR status = @status) AND (@type::text IS NULL OR type = @type)",
-            order, page, [("tenant", tenant), ("status", status), ("type", type)],
+            "id, type, status, attempts, max_attempts, processed, total, error_code, error_message, created_at, started_at, completed_at", "jobs",
+            "tenant_id = @tenant" + (status is null ? "" : $" AND status = '{status}'") + (type is null ? "" : " AND type = @type"),
+            order, page, [("tenant", tenant), ("type", type)],
             r => new JobListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt32(4),
                 new JobProgress(r.GetInt64(5), r.IsDBNull(6) ? null : r.GetInt64(6)),
                 r.IsDBNull(7) ? null : new JobError(r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8)),
                 r.GetFieldValue<DateTimeOffset>(9), r.IsDBNull(10) ? null : r.GetFieldValue<DateTimeOffset>(10),
-                r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11))));
+                r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11)),
+            async () => type is not null ? null
+                : status is null ? await db.SumAsync(tenant, "job.status") : await db.SumAsync(tenant, "job.status", status)));
     }
 
+    /// <summary>
+    /// Cluster-wide job health without reading the jobs table through: queued and processing from the
+    /// counters, stuck and recent failures from partial indexes of just those rows, the oldest queued
+    /// job from the first entry of the queued index.
+    /// </summary>
     public static async Task<JobsHealth> ReadHealthAsync(NpgsqlDataSource db, TimeSpan stuckAfter)
     {
+        var counts = await db.ReadAsync(null, "job.status");
         await using var command = db.CreateCommand(
             """
-            SELECT count(*) FILTER (WHERE status = 'queued'),
-                   count(*) FILTER (WHERE status = 'processing'),
-                   count(*) FILTER (WHERE status = 'processing' AND heartbeat_at < now() - make_interval(secs => @stuck)),
-                   count(*) FILTER (WHERE status = 'failed' AND completed_at > now() - interval '24 hours'),
-                   extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'queued'))::float8
-              FROM jobs WHERE status IN ('queued', 'processing', 'failed')
+            SELECT (SELECT count(*) FROM jobs WHERE status = 'processing' AND heartbeat_at < now() - make_interval(secs => @stuck)),
+                   (SELECT count(*) FROM jobs WHERE status = 'failed' AND completed_at > now() - interval '24 hours'),
+                   (SELECT extract(epoch FROM now() - min(created_at))::float8 FROM jobs WHERE status = 'queued')
             """);
         command.Parameters.AddWithValue("stuck", stuckAfter.TotalSeconds);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
-        var stuck = reader.GetInt64(2);
-        return new JobsHealth(stuck > 0 ? "degraded" : "healthy", reader.GetInt64(0), reader.GetInt64(1), stuck, reader.GetInt64(3),
-            reader.IsDBNull(4) ? null : Math.Round(reader.GetDouble(4), 3), DateTimeOffset.UtcNow);
+        var stuck = reader.GetInt64(0);
+        return new JobsHealth(stuck > 0 ? "degraded" : "healthy", counts.GetValueOrDefault("queued"), counts.GetValueOrDefault("processing"),
+            stuck, reader.GetInt64(1), reader.IsDBNull(2) ? null : Math.Round(reader.GetDouble(2), 3), DateTimeOffset.UtcNow);
     }
 
     private static async Task<IResult> JobsHealthAsync(NpgsqlDataSource db, IConfiguration configuration) =>

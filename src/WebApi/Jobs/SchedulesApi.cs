@@ -4,6 +4,7 @@ using Actors.Grains.Jobs;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Cronos;
+using Actors.Infrastructure.Database;
 using Npgsql;
 
 namespace Actors.WebApi.Jobs;
@@ -67,7 +68,7 @@ public static class SchedulesApi
         var actor = context.Actor();
         var tenant = actor.RequireTenant();
         var definition = Validate(body, null);
-        await TenantQuota.EnsureRoomAsync(cluster, db, tenant, "schedules", s => s.MaxSchedules, "schedules WHERE tenant_id = @t AND NOT deleted");
+        await TenantQuota.EnsureRoomAsync(cluster, db, tenant, "schedules", s => s.MaxSchedules, "schedule", []);
         var schedule = await cluster.GetGrain<IScheduleGrain>(Guid.CreateVersion7(), tenant).CreateAsync(definition, actor.Email);
         return TypedResults.Created($"/schedules/{schedule.Id}", ScheduleResponse.From(schedule));
     }
@@ -138,16 +139,17 @@ public static class SchedulesApi
         return new ScheduleDefinition(name!.Trim(), cron!, zone, type!, parameters!, missed!.Value, body.MaxCatchUp ?? current?.MaxCatchUp ?? 10, overlap!.Value);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, NpgsqlDataSource db, int? limit, int? offset)
+    private static async Task<IResult> ListAsync(HttpContext context, NpgsqlDataSource db, int? limit, int? offset, string? cursor)
     {
         var tenant = context.Actor().RequireTenant();
         var errors = new Validator();
-        var page = Paging.From(limit, offset, errors);
+        var page = Paging.From(limit, offset, cursor, errors);
         errors.ThrowIfAny();
         return TypedResults.Ok(await PagedQuery.ReadAsync(db, "id, name, cron, time_zone, job_type, paused, last_run_at",
-            "schedules WHERE tenant_id = @t AND NOT deleted", "created_at DESC, id", page, [("t", tenant)],
+            "schedules", "tenant_id = @t AND NOT deleted", new KeysetOrder("created_at", "id", "uuid"), page, [("t", tenant)],
             r => new ScheduleListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
-                r.GetBoolean(5), r.IsDBNull(6) ? null : r.GetFieldValue<DateTimeOffset>(6))));
+                r.GetBoolean(5), r.IsDBNull(6) ? null : r.GetFieldValue<DateTimeOffset>(6)),
+            async () => await db.SumAsync(tenant, "schedule")));
     }
 
     private static IScheduleGrain Grain(string id, HttpContext context, IClusterClient cluster) =>

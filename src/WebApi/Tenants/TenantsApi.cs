@@ -2,6 +2,7 @@ using Actors.Grains;
 using Actors.Grains.Tenants;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
+using Actors.Infrastructure.Database;
 using Npgsql;
 
 namespace Actors.WebApi.Tenants;
@@ -64,10 +65,10 @@ public static class TenantsApi
         return TypedResults.Created($"/tenants/{tenant.Id}", TenantResponse.From(tenant));
     }
 
-    private static async Task<IResult> ListAsync(NpgsqlDataSource db, string? status, int? limit, int? offset)
+    private static async Task<IResult> ListAsync(NpgsqlDataSource db, string? status, int? limit, int? offset, string? cursor)
     {
         var errors = new Validator();
-        var page = Paging.From(limit, offset, errors);
+        var page = Paging.From(limit, offset, cursor, errors);
         if (status is not null && status is not ("active" or "suspended"))
         {
             errors.Add("status", "must be active or suspended");
@@ -75,9 +76,10 @@ public static class TenantsApi
         errors.ThrowIfAny();
 
         return TypedResults.Ok(await PagedQuery.ReadAsync(db, "id, name, status, created_at, updated_at",
-            "tenants WHERE (@status::text IS NULL OR status = @status)", "created_at DESC, id", page,
+            "tenants", status is null ? "true" : "status = @status", new KeysetOrder("created_at", "id", "text"), page,
             [("status", status)],
-            r => new TenantListItem(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.GetFieldValue<DateTimeOffset>(4))));
+            r => new TenantListItem(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.GetFieldValue<DateTimeOffset>(4)),
+            async () => status is null ? await db.SumAsync("", "tenant.status") : await db.SumAsync("", "tenant.status", status)));
     }
 
     private static async Task<IResult> GetAsync(string id, IClusterClient cluster)
@@ -86,7 +88,8 @@ public static class TenantsApi
         return TypedResults.Ok(TenantResponse.From(tenant));
     }
 
-    private static async Task<IResult> UpdateAsync(string id, UpdateTenantRequest body, IClusterClient cluster, IConfiguration configuration)
+    private static async Task<IResult> UpdateAsync(string id, UpdateTenantRequest body, IClusterClient cluster, IConfiguration configuration,
+        AccessCache access)
     {
         var errors = new Validator();
         if (body.Name is not null)
@@ -109,12 +112,15 @@ public static class TenantsApi
             Smtp = s?.Smtp is null ? null : ApplySmtp(new SmtpSettings(), s.Smtp),
         };
         var tenant = await Grain(id, cluster).UpdateAsync(patch);
+        access.ForgetTenant(id);
         return TypedResults.Ok(TenantResponse.From(tenant));
     }
 
     private static async Task<IResult> SetActiveAsync(string id, bool active, HttpContext context, IClusterClient cluster)
     {
         var tenant = await Grain(id, cluster).SetActiveAsync(active, context.Actor().Email);
+        // At once on this process; other API processes follow within AccessCache.Bound.
+        context.RequestServices.GetRequiredService<AccessCache>().ForgetTenant(id);
         return TypedResults.Ok(TenantResponse.From(tenant));
     }
 

@@ -3,6 +3,7 @@ using Actors.Grains.Tenants;
 using Actors.Grains.Users;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
+using Actors.Infrastructure.Database;
 using Npgsql;
 
 namespace Actors.WebApi.Users;
@@ -48,17 +49,19 @@ public static class UsersApi
         return TypedResults.Created($"/tenants/{id}/users/{Uri.EscapeDataString(user.Email)}", UserResponse.From(user));
     }
 
-    private static async Task<IResult> ListAsync(string id, HttpContext context, IClusterClient cluster, NpgsqlDataSource db, int? limit, int? offset)
+    private static async Task<IResult> ListAsync(string id, HttpContext context, IClusterClient cluster, NpgsqlDataSource db, int? limit,
+        int? offset, string? cursor)
     {
         await EnsureTenantAsync(id, context, cluster);
         var errors = new Validator();
-        var page = Paging.From(limit, offset, errors);
+        var page = Paging.From(limit, offset, cursor, errors);
         errors.ThrowIfAny();
 
         return TypedResults.Ok(await PagedQuery.ReadAsync(db, "email, tenant_id, role, created_at, updated_at",
-            "users WHERE tenant_id = @tenant AND NOT deleted", "email", page,
+            "users", "tenant_id = @tenant AND NOT deleted", new KeysetOrder(null, "email", "text", Descending: false), page,
             [("tenant", id)],
-            r => new UserResponse(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.GetFieldValue<DateTimeOffset>(4))));
+            r => new UserResponse(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.GetFieldValue<DateTimeOffset>(4)),
+            async () => await db.SumAsync(id, "user")));
     }
 
     private static async Task<IResult> GetAsync(string id, string email, HttpContext context, IClusterClient cluster)
@@ -76,6 +79,7 @@ public static class UsersApi
         errors.ThrowIfAny();
 
         var user = await grain.UpdateAsync(new UserPatch { Role = role, Password = body.Password });
+        context.RequestServices.GetRequiredService<AccessCache>().ForgetUser(email);
         return TypedResults.Ok(UserResponse.From(user));
     }
 
@@ -83,6 +87,7 @@ public static class UsersApi
     {
         var (grain, _) = await FindAsync(id, email, context, cluster);
         await grain.DeleteAsync();
+        context.RequestServices.GetRequiredService<AccessCache>().ForgetUser(email);
         return TypedResults.NoContent();
     }
 

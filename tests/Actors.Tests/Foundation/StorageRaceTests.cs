@@ -46,4 +46,48 @@ public sealed class StorageRaceTests
         Assert.Equal(1, versions.Single(v => v is not null));
         Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM grain_state WHERE graintypestring = 'race'"));
     }
+
+    /// <summary>
+    /// The typed storage of the domain grains: 48 racing first writes of one candidate store one row
+    /// and one counter increment; a stale activation's write (an old version) is refused, never applied.
+    /// </summary>
+    [Fact]
+    public async Task TypedStorageRacingFirstWritesStoreOneRowAndAStaleWriteIsRefused()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var source = Npgsql.NpgsqlDataSource.Create(db.ConnectionString);
+        var table = new Actors.Grains.Candidates.CandidateTable();
+        var id = Guid.NewGuid();
+        var grainId = GrainId.Create(GrainType.Create("candidate"), GrainIdKeyExtensions.CreateGuidKey(id, "race-t"));
+        Actors.Grains.Candidates.CandidateState State(string name) => new()
+        {
+            Id = id, TenantId = "race-t", CompanyName = name, ContactEmail = "r@x.example", Version = 1,
+            CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow, RequestHash = "h",
+            History = [new(DateTimeOffset.UtcNow, "t", "created", null, "pending", null)],
+        };
+
+        using var start = new SemaphoreSlim(0);
+        var tasks = Enumerable.Range(0, 48).Select(async i =>
+        {
+            await start.WaitAsync();
+            return await table.WriteAsync(source, grainId, State($"writer {i}"), null);
+        }).ToList();
+        start.Release(48);
+        var versions = await Task.WhenAll(tasks);
+
+        Assert.Equal(1L, Assert.Single(versions, v => v is not null));
+        Assert.Equal("1|1|1", await db.ScalarAsync<string>(
+            "SELECT (SELECT count(*) FROM candidates WHERE id = @id) || '|' || (SELECT count(*) FROM candidate_history WHERE candidate_id = @id) || '|' || " +
+            "(SELECT sum(n) FROM counters WHERE tenant_id = 'race-t' AND kind = 'candidate.status')", ("id", id)));
+
+        // Two activations both loaded version 1: the first write wins, the second is refused.
+        var first = State("first") with { History = [], HistoryFlushed = 1, Status = Actors.Grains.Candidates.CandidateStatus.Approved };
+        var stale = State("stale") with { History = [], HistoryFlushed = 1, Status = Actors.Grains.Candidates.CandidateStatus.Rejected };
+        Assert.Equal(2L, await table.WriteAsync(source, grainId, first, 1));
+        Assert.Null(await table.WriteAsync(source, grainId, stale, 1));
+        Assert.Equal("first|approved|2", await db.ScalarAsync<string>(
+            "SELECT company_name || '|' || status || '|' || version FROM candidates WHERE id = @id", ("id", id)));
+        Assert.Equal("approved=1 pending=0", await db.ScalarAsync<string>(
+            "SELECT string_agg(key || '=' || n, ' ' ORDER BY key) FROM (SELECT key, sum(n) n FROM counters WHERE tenant_id = 'race-t' AND kind = 'candidate.status' GROUP BY key) c"));
+    }
 }

@@ -39,10 +39,8 @@ public sealed class ScheduleTests(ClusterFixture fixture)
         await fixture.Cluster.DeactivateAsync((IAddressable)grain);
         await fixture.Database.ScalarAsync<int>(
             """
-            UPDATE grain_state SET payload = jsonb_set(payload, '{last_run_at}',
-                   to_jsonb(to_char((date_trunc('minute', now()) - interval '5 minutes') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')))
-             WHERE graintypestring = 'schedule' AND payload->>'id' = @id
-            """, ("id", id.ToString()));
+            UPDATE schedules SET last_run_at = date_trunc('minute', now()) - interval '5 minutes' WHERE id = @id
+            """, ("id", id));
 
         var submitted = await grain.TickAsync();
         var again = await grain.TickAsync();

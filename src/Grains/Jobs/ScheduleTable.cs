@@ -1,0 +1,39 @@
+using Actors.Grains.Storage;
+using NpgsqlTypes;
+
+namespace Actors.Grains.Jobs;
+
+/// <summary><see cref="ScheduleState"/> in <c>schedules</c>; schedules not deleted are counted (the cap).</summary>
+public sealed class ScheduleTable : StateTable<ScheduleState>
+{
+    protected override string Table => "schedules";
+    protected override string KeyColumn => "id";
+    protected override NpgsqlDbType KeyType => NpgsqlDbType.Uuid;
+    protected override string TenantOf => "tenant_id";
+    protected override string ScopeColumn => "tenant_id";
+    protected override IReadOnlyList<Counted> Counters { get; } = [new("schedule", "CASE WHEN deleted THEN NULL ELSE 'active' END")];
+
+    protected override IReadOnlyList<Column<ScheduleState>> Columns { get; } =
+    [
+        Text("tenant_id", s => s.TenantId, (s, v) => s.TenantId = v!),
+        Text("name", s => s.Name, (s, v) => s.Name = v!),
+        Text("cron", s => s.Cron, (s, v) => s.Cron = v!),
+        Text("time_zone", s => s.TimeZone, (s, v) => s.TimeZone = v!),
+        Text("job_type", s => s.JobType, (s, v) => s.JobType = v!),
+        Text("parameters", s => s.Parameters, (s, v) => s.Parameters = v!),
+        Enum("missed_policy", s => s.MissedPolicy, (s, v) => s.MissedPolicy = v),
+        Int("max_catch_up", s => s.MaxCatchUp, (s, v) => s.MaxCatchUp = v),
+        Enum("overlap_policy", s => s.OverlapPolicy, (s, v) => s.OverlapPolicy = v),
+        Bool("paused", s => s.Paused, (s, v) => s.Paused = v),
+        Bool("deleted", s => s.Deleted, (s, v) => s.Deleted = v),
+        Time("last_run_at", s => s.LastRunAt, (s, v) => s.LastRunAt = v),
+        Uuid("last_job_id", s => s.LastJobId, (s, v) => s.LastJobId = v),
+        Time("created_at", s => s.CreatedAt, (s, v) => s.CreatedAt = v!.Value),
+        Time("updated_at", s => s.UpdatedAt, (s, v) => s.UpdatedAt = v!.Value),
+        Text("created_by", s => s.CreatedBy, (s, v) => s.CreatedBy = v!),
+    ];
+
+    public override object Key(GrainId grainId) => grainId.GetGuidKey(out _);
+
+    protected override void SetKey(ScheduleState state, GrainId grainId) => state.Id = grainId.GetGuidKey(out _);
+}

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Actors.Grains.Storage;
+using NpgsqlTypes;
+
+namespace Actors.Grains.Tenants;
+
+/// <summary>
+/// <see cref="TenantState"/> in <c>tenants</c>. The settings are a jsonb document without the SMTP
+/// password, which has a column of its own (operators read <c>settings</c>).
+/// </summary>
+public sealed class TenantTable : StateTable<TenantState>
+{
+    protected override string Table => "tenants";
+    protected override string KeyColumn => "id";
+    protected override NpgsqlDbType KeyType => NpgsqlDbType.Text;
+    protected override string TenantOf => "''";
+    protected override IReadOnlyList<Counted> Counters { get; } = [new("tenant.status", "status")];
+
+    protected override IReadOnlyList<Column<TenantState>> Columns { get; } =
+    [
+        Text("name", s => s.Name, (s, v) => s.Name = v!),
+        Enum("status", s => s.Status, (s, v) => s.Status = v),
+        new("settings", NpgsqlDbType.Jsonb,
+            s => JsonSerializer.Serialize(s.Settings with { Smtp = s.Settings.Smtp with { Password = null } }, ActorsJson.Options),
+            (s, r, i) => s.Settings = JsonSerializer.Deserialize<TenantSettings>(r.GetString(i), ActorsJson.Options) ?? new()),
+        // After settings: it completes them.
+        Text("smtp_password", s => s.Settings.Smtp.Password,
+            (s, v) => s.Settings = s.Settings with { Smtp = s.Settings.Smtp with { Password = v } }),
+        Text("status_changed_by", s => s.StatusChangedBy, (s, v) => s.StatusChangedBy = v),
+        Time("created_at", s => s.CreatedAt, (s, v) => s.CreatedAt = v!.Value),
+        Time("updated_at", s => s.UpdatedAt, (s, v) => s.UpdatedAt = v!.Value),
+    ];
+
+    public override object Key(GrainId grainId) => GrainKeys.SlugOf(grainId.Key.ToString()!);
+
+    protected override void SetKey(TenantState state, GrainId grainId) => state.Slug = (string)Key(grainId);
+
+    protected override void SetVersion(TenantState state, long version) => state.Version = version;
+}
