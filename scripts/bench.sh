@@ -57,6 +57,9 @@ dotnet build "$ROOT/Actors.sln" -c Release -nologo -v q -clp:ErrorsOnly >/dev/nu
 SILO_DLL="$ROOT/src/Silo/bin/Release/net10.0/Actors.Silo.dll"
 API_DLL="$ROOT/src/WebApi/bin/Release/net10.0/Actors.WebApi.dll"
 BENCH_DLL="$ROOT/bench/Actors.Bench/bin/Release/net10.0/Actors.Bench.dll"
+REFERENCE_DLL="$ROOT/bench/Actors.BenchReference/bin/Release/net10.0/Actors.BenchReference.dll"
+PRELOAD="${BENCH_PRELOAD:-1000000}"
+D_ROWS=200000
 
 log "migrating"
 dotnet "$SILO_DLL" migrate >"$TMP/logs/migrate.log" 2>&1
@@ -86,6 +89,19 @@ cat >"$TMP/update.sql" <<SQL
 \set id random(1, $PGBENCH_ROWS)
 UPDATE bench_pgbench SET version = version + 1, updated_at = now() WHERE id = :id;
 SQL
+# Reference D: the seeds' design as its own minimal ASP.NET Core app (bench/Actors.BenchReference) on
+# copies of the candidates and history tables, behind the same JWT validation as the API.
+"${PSQL[@]}" -c "CREATE TABLE bench_d_candidates (LIKE candidates INCLUDING ALL);
+                 CREATE TABLE bench_d_history (LIKE candidate_history INCLUDING ALL);
+                 INSERT INTO bench_d_candidates (id, tenant_id, company_name, contact_email, products, status, provisioning, version, created_at, updated_at, request_hash)
+                 SELECT gen_random_uuid(), 'bench-d', CASE WHEN g = 1 THEN 'Hot Co' ELSE 'D Co ' || g END, 'd' || g || '@bench.example', '{hosting}', 'pending', 'not_started', 1, now(), now(), ''
+                   FROM generate_series(1, $D_ROWS) g;"
+"${PSQL[@]}" -c "VACUUM ANALYZE bench_d_candidates"
+D_URL="http://127.0.0.1:$(free_port)"
+ASPNETCORE_URLS="$D_URL" dotnet "$REFERENCE_DLL" >"$TMP/logs/reference-d.log" 2>&1 &
+d_pid=$!; pids+=($d_pid)
+for _ in $(seq 1 120); do curl -s -o /dev/null "$D_URL/conflicts" && break; sleep 0.5; done
+
 commit="$(git -C "$ROOT" rev-parse --short HEAD)"
 [ -z "$(git -C "$ROOT" status --porcelain --untracked-files=no -- src bench/Actors.Bench scripts)" ] || commit="$commit (with local changes)"
 
@@ -95,7 +111,7 @@ timeout 900 dotnet "$BENCH_DLL" \
   --email "$Bootstrap__OperatorEmail" --password "$Bootstrap__OperatorPassword" \
   --warmup "$WARMUP" --measure "$MEASURE" \
   --http-concurrency "$HTTP_CONCURRENCY" --write-concurrency "$WRITE_CONCURRENCY" --hot-clients "$HOT_CLIENTS" \
-  --rate-fraction "$RATE_FRACTION" \
+  --rate-fraction "$RATE_FRACTION" --reference-d "$D_URL" --reference-d-pid "$d_pid" --preload "$PRELOAD" \
   --pgbench "$PGBIN/pgbench" --pgbench-script "$TMP/update.sql" \
   --pgbench-log "$TMP/pgbench" --pgbench-summary "$TMP/pgbench-summary.txt" \
   --api-pid "$api_pid" --silo-pids "$(IFS=,; echo "${silo_pids[*]}")" --postmaster-pid "$(head -n 1 "$TMP/pg/postmaster.pid")" \

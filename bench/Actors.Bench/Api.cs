@@ -64,7 +64,7 @@ public sealed class Api : IDisposable
         {
             id = TenantId,
             name = "Benchmark " + DateTime.UtcNow.ToString("u"),
-            settings = new { max_concurrent_jobs = maxConcurrentJobs, requests_per_second = 1_000_000, max_active_jobs = 1_000_000, max_candidates = 1_000_000 },
+            settings = new { max_concurrent_jobs = maxConcurrentJobs, requests_per_second = 1_000_000, max_active_jobs = 1_000_000, max_candidates = 10_000_000 },
         }));
         await JsonAsync(created, HttpStatusCode.Created);
         Tenant.DefaultRequestHeaders.Add("X-Tenant-Id", TenantId);

@@ -25,9 +25,12 @@ public sealed class CpuMeter(int apiPid, IReadOnlyList<int> siloPids, int postma
     /// <summary>Another load generator process (pgbench) whose CPU counts as the load generator's while it runs.</summary>
     public int ExternalLoadPid { get; set; }
 
+    /// <summary>A process counted in the API's group while set (reference D's app, which stands in for the API).</summary>
+    public int StandInApiPid { get; set; }
+
     public Snapshot Take()
     {
-        var api = ProcessSeconds(apiPid, children: false);
+        var api = ProcessSeconds(apiPid, children: false) + (StandInApiPid > 0 ? ProcessSeconds(StandInApiPid, children: false) : 0);
         var silo = siloPids.Sum(p => ProcessSeconds(p, children: false));
         var pg = ProcessSeconds(postmasterPid, children: true);
         foreach (var child in ChildrenOf(postmasterPid))

@@ -27,8 +27,8 @@ public sealed class OptimisticBaseline(NpgsqlDataSource db)
         }
         var id = Guid.CreateVersion7();
         await using var insert = db.CreateCommand(
-            "INSERT INTO bench_candidates (id, tenant_id, company_name, contact_email, products, status, provisioning, version, created_at, updated_at) " +
-            "VALUES (@id, 'bench', 'Hot Co', 'hot@bench.example', '{}', 'pending', 'not_started', 1, now(), now())");
+            "INSERT INTO bench_candidates (id, tenant_id, company_name, contact_email, products, status, provisioning, version, created_at, updated_at, request_hash) " +
+            "VALUES (@id, 'bench', 'Hot Co', 'hot@bench.example', '{}', 'pending', 'not_started', 1, now(), now(), '')");
         insert.Parameters.AddWithValue("id", id);
         await insert.ExecuteNonQueryAsync();
         return id;

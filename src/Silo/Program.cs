@@ -51,6 +51,7 @@ public static class Program
         app.UseActorsHttpMetrics();
         app.MapActorsHealth("actors-silo");
         app.MapActorsMetrics();
+        app.MapActorsNotFound();
         await app.RunAsync();
         return 0;
     }

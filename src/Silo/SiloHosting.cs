@@ -95,6 +95,7 @@ public static class SiloHosting
         silo.AddStartupTask((services, _) =>
             services.GetRequiredService<IGrainFactory>().GetGrain<IRetentionGrain>(RetentionGrain.Key).EnsureScheduledAsync());
         silo.AddDashboard();
+        silo.AddIncomingGrainCallFilter<RequestIdCallFilter>();
         return silo;
     }
 

@@ -84,12 +84,16 @@ doc '"stuck"' 'curl -s $API/healthz/jobs'
 doc "status" 'psql "$PGURL" -c "SELECT status, count(*) FROM jobs GROUP BY status"'
 
 echo "== 2. monitoring"
+doc '"status":"healthy"' 'curl -s $API/'
 doc '{"status":"alive","service":"actors-api"}' 'curl -s $API/livez'
 doc '"status":"ready"' 'curl -s $API/readyz'
 doc '"status":"healthy"' 'curl -s $API/health'
 doc '"response_time_ms"' 'curl -s $API/health/detailed'
+doc '"response_time_ms"' 'curl -s $API/healthz/detailed'
 doc '"queued"' 'curl -s $API/healthz/jobs'
 doc '"status":"ready"' 'curl -s $SILO/readyz'
+doc '"queued"' 'curl -s $SILO/healthz/jobs'
+doc '"title":"Not found"' 'curl -s $SILO/no-such-path'
 doc "all ops checks passed" './scripts/check-ops.sh'
 doc "metrics-ok" 'curl -s $API/metrics | promtool check metrics && echo metrics-ok'
 check "a silo's /metrics passes promtool" 'curl -s $SILO/metrics | promtool check metrics'
@@ -135,6 +139,7 @@ check "candidate found by status" '[[ "$CANDIDATE" =~ ^[0-9a-f-]{36}$ ]]'
 doc '"pending"' 'curl -s "$API/candidates/stats" -H "$AUTH" -H "$TENANT"'
 doc '"status":"approved"' 'curl -s -X POST $API/candidates/$CANDIDATE/approve -H "$AUTH" -H "$TENANT"'
 doc '"approved"' 'curl -s $API/candidates/$CANDIDATE/history -H "$AUTH" -H "$TENANT"'
+doc '"tenant_id"' 'curl -s "$API/candidates?limit=5" -H "$AUTH"'
 doc "approved" "psql \"\$PGURL\" -c \"SELECT status, count(*) FROM candidates WHERE tenant_id = 'default' GROUP BY status\""
 doc "provider_id" "psql \"\$PGURL\" -c \"SELECT id, company_name, provisioning, provider_id FROM candidates WHERE provisioning = 'failed'\""
 
@@ -147,9 +152,16 @@ doc '"items"' 'curl -s "$API/jobs?status=processing" -H "$AUTH" -H "$TENANT"'
 for _ in $(seq 1 60); do [ "$(curl -s $API/jobs/failed -H "$AUTH" -H "$TENANT" | jq '.items | length')" -ge 1 ] && break; sleep 0.5; done
 doc '"error":{"code"' 'curl -s $API/jobs/failed -H "$AUTH" -H "$TENANT"'
 doc_set "JOB=\$(curl -s \$API/jobs/failed -H \"\$AUTH\" -H \"\$TENANT\" | jq -r '.items[0].id')"
+doc '"tenant_id"' 'curl -s $API/jobs/failed -H "$AUTH"'
 doc '"status":"queued"' 'curl -s -X POST $API/jobs/$JOB/retry -H "$AUTH" -H "$TENANT"'
-doc '"status"' 'curl -s -X POST $API/jobs/$JOB/cancel -H "$AUTH" -H "$TENANT"'
+doc_set "LONG=\$(curl -s -X POST \$API/jobs -H \"\$AUTH\" -H \"\$TENANT\" -H 'Content-Type: application/json' \\
+  -d '{\"type\":\"diagnostics.sleep\",\"parameters\":{\"steps\":600,\"step_ms\":100}}' | jq -r .id)"
+doc '"id"' 'curl -s -X POST $API/jobs/$LONG/cancel -H "$AUTH" -H "$TENANT"'
+for _ in $(seq 1 60); do [ "$(curl -s $API/jobs/$LONG -H "$AUTH" -H "$TENANT" | jq -r .status)" = cancelled ] && break; sleep 0.5; done
+doc 'cancelled' 'curl -s $API/jobs/$LONG -H "$AUTH" -H "$TENANT" | jq -r .status'
 doc "status" 'psql "$PGURL" -c "SELECT status, count(*) FROM jobs GROUP BY status"'
+doc "count" 'psql "$PGURL" -c "SELECT status, count(*) FROM email_deliveries GROUP BY status"'
+doc "recipient" "psql \"\$PGURL\" -c \"SELECT recipient, error, attempt, sent_at FROM email_deliveries WHERE status = 'failed' ORDER BY sent_at DESC LIMIT 20\""
 doc "heartbeat_at" "psql \"\$PGURL\" -c \"SELECT id, tenant_id, type, status, attempts, started_at, heartbeat_at FROM jobs WHERE status = 'processing' AND heartbeat_at < now() - interval '5 minutes'\""
 doc "error_code" "psql \"\$PGURL\" -c \"SELECT id, type, error_code, error_message, completed_at FROM jobs WHERE status = 'failed' ORDER BY completed_at DESC LIMIT 20\""
 doc '"next_run_at"' "curl -s -X POST \$API/schedules -H \"\$AUTH\" -H \"\$TENANT\" -H 'Content-Type: application/json' \\
@@ -162,6 +174,7 @@ doc "0005" 'psql "$PGURL" -c "SELECT name, applied_at FROM schema_migrations ORD
 doc "iamalivetime" 'psql "$PGURL" -c "SELECT siloname, address, port, status, iamalivetime FROM cluster_members ORDER BY iamalivetime DESC"'
 doc "count" "psql \"\$PGURL\" -c \"SELECT state, count(*) FROM pg_stat_activity WHERE datname = current_database() GROUP BY state\""
 doc "candidates" "psql \"\$PGURL\" -c \"SELECT relname, pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC LIMIT 10\""
+doc "candidate.status" 'psql "$PGURL" -c "SELECT tenant_id, kind, key, sum(n) FROM counters GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"'
 
 doc "max_connections" './scripts/db-stats.sh'
 

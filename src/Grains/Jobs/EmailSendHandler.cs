@@ -1,21 +1,27 @@
 using System.Text.Json;
 using Actors.Grains.Tenants;
+using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Npgsql;
 
 namespace Actors.Grains.Jobs;
 
 /// <summary>
 /// <c>email.send</c>: sends one message (<c>subject</c>, <c>body</c>) to each of <c>recipients</c>
-/// through the tenant's SMTP settings. The result counts total, sent and failed, as the seed's email
-/// jobs do; a failure of one recipient does not stop the others. Bodies are never logged. The SMTP
-/// host must resolve to addresses <see cref="OutboundPolicy"/> allows; the socket is connected to the
-/// address that was checked.
+/// through the tenant's SMTP settings. Each recipient's outcome is a row of <c>email_deliveries</c>
+/// (sent or failed, with the attempt), written as soon as it is known; a later attempt of the job
+/// (a lost connection is retried) sends only to recipients without a <c>sent</c> row. The result
+/// counts total, sent and failed, as the seed's email jobs do; a refused recipient does not stop the
+/// others. Bodies are never logged. The SMTP host must resolve to addresses
+/// <see cref="OutboundPolicy"/> allows; the socket is connected to the address that was checked.
+/// A message accepted by the server just before the process died, whose row was not yet written, is
+/// sent again on the next attempt: delivery is at least once per recipient, exactly once otherwise.
 /// </summary>
-public sealed partial class EmailSendHandler(IOptions<OutboundOptions> outbound, ILogger<EmailSendHandler> logger) : IJobHandler
+public sealed partial class EmailSendHandler(IOptions<OutboundOptions> outbound, NpgsqlDataSource db, ILogger<EmailSendHandler> logger) : IJobHandler
 {
     public const int MaxRecipients = 1000;
 
@@ -75,11 +81,19 @@ public sealed partial class EmailSendHandler(IOptions<OutboundOptions> outbound,
             throw new JobFailedException("smtp_unreachable", $"Could not reach the SMTP server: {ex.GetType().Name}.");
         }
 
-        int sent = 0, failed = 0;
+        var alreadySent = await SentAsync(run.JobId, cancellationToken);
+        int sent = 0, failed = 0, skipped = 0;
         run.ReportProgress(0, recipients.Count);
         foreach (var recipient in recipients)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (alreadySent.Contains(recipient))
+            {
+                sent++;
+                skipped++;
+                run.ReportProgress(sent + failed, recipients.Count);
+                continue;
+            }
             var message = new MimeMessage();
             message.From.Add(MailboxAddress.Parse(smtp.FromAddress));
             message.To.Add(MailboxAddress.Parse(recipient));
@@ -89,16 +103,55 @@ public sealed partial class EmailSendHandler(IOptions<OutboundOptions> outbound,
             {
                 await client.SendAsync(message, cancellationToken);
                 sent++;
+                await RecordAsync(run, recipient, "sent", null, CancellationToken.None);
             }
-            catch (Exception ex) when (ex is SmtpCommandException or SmtpProtocolException)
+            catch (SmtpCommandException ex)
             {
+                // The server refused this recipient (or this message): the others still go.
                 failed++;
                 LogRecipientFailed(logger, run.JobId, ex.GetType().Name);
+                await RecordAsync(run, recipient, "failed", $"{(int)ex.StatusCode} {ex.ErrorCode}", CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is SmtpProtocolException or IOException or ServiceNotConnectedException)
+            {
+                // The connection is gone: the job is retried, and the next attempt skips who was sent.
+                throw new JobFailedException("smtp_disconnected", $"The SMTP server closed the connection after {sent - skipped} messages: {ex.GetType().Name}.");
             }
             run.ReportProgress(sent + failed, recipients.Count);
         }
         await client.DisconnectAsync(quit: true, cancellationToken);
-        return new { total = recipients.Count, sent, failed };
+        return new { total = recipients.Count, sent, failed, skipped };
+    }
+
+    private async Task<HashSet<string>> SentAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand("SELECT recipient FROM email_deliveries WHERE job_id = $1 AND status = 'sent'");
+        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        var sent = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            sent.Add(reader.GetString(0));
+        }
+        return sent;
+    }
+
+    private async Task RecordAsync(JobRun run, string recipient, string status, string? error, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(
+            """
+            INSERT INTO email_deliveries (job_id, recipient, tenant_id, status, error, attempt, sent_at)
+            VALUES ($1, $2, $3, $4, $5, $6, now())
+            ON CONFLICT (job_id, recipient) DO UPDATE
+               SET status = EXCLUDED.status, error = EXCLUDED.error, attempt = EXCLUDED.attempt, sent_at = EXCLUDED.sent_at
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = run.JobId });
+        command.Parameters.Add(new NpgsqlParameter { Value = recipient });
+        command.Parameters.Add(new NpgsqlParameter { Value = run.TenantId });
+        command.Parameters.Add(new NpgsqlParameter { Value = status });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = run.Attempt });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: one recipient refused ({Reason})")]

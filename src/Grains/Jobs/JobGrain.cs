@@ -50,6 +50,8 @@ public sealed partial class JobGrain(
     private bool _timedOut;
     private IGrainTimer? _heartbeat;
     private long _startedTimestamp;
+    // The request that submitted (or retried) the job, for its run's log lines; memory only.
+    private string? _requestId;
 
     private bool Exists => state.RecordExists && state.State.Id != Guid.Empty;
     private JobState S => state.State;
@@ -67,6 +69,7 @@ public sealed partial class JobGrain(
                     "This Idempotency-Key was used for a different job request.");
         }
         var handler = Handler(draft.Type) ?? throw ActorsException.Invalid("type", $"unknown job type '{draft.Type}'");
+        _requestId = RequestContext.Get("request_id") as string;
         using (var parameters = JsonDocument.Parse(draft.ParametersJson))
         {
             if (handler.Validate(parameters.RootElement) is { Count: > 0 } errors)
@@ -140,8 +143,15 @@ public sealed partial class JobGrain(
         // The execution context is not flowed: the caller's Orleans call chain must not travel into
         // the handler, or the handler's grain calls would re-enter grains still awaiting this start.
         using var noFlow = ExecutionContext.SuppressFlow();
+        var scope = new Dictionary<string, object> { ["job_id"] = S.Id, ["tenant_id"] = S.TenantId };
+        if (_requestId is not null)
+        {
+            scope["request_id"] = _requestId;
+        }
         _ = Task.Run(async () =>
         {
+            // The handler's lines (whatever its logger) carry the job, its tenant and the submitting request.
+            using var logScope = logger.BeginScope(scope);
             JobOutcome outcome;
             try
             {
@@ -260,6 +270,7 @@ public sealed partial class JobGrain(
         {
             throw ActorsException.Conflict($"Only failed or cancelled jobs can be retried; this one is {ActorsJson.Name(S.Status)}.");
         }
+        _requestId = RequestContext.Get("request_id") as string ?? _requestId;
         S.Status = JobStatus.Queued;
         S.Attempts = 0;
         S.ErrorCode = null;
@@ -359,7 +370,14 @@ public sealed partial class JobGrain(
         S.NextAttemptAt = null;
         await state.PersistAsync(this);
         JobMetrics.Total.WithLabels(S.Type, ActorsJson.Name(status)).Inc();
-        LogEnded(logger, S.Id, S.Type, ActorsJson.Name(S.Status), code);
+        if (code is null)
+        {
+            LogEnded(logger, S.Id, S.Type, S.TenantId, ActorsJson.Name(S.Status));
+        }
+        else
+        {
+            LogEndedWithError(logger, S.Id, S.Type, S.TenantId, ActorsJson.Name(S.Status), code);
+        }
         await UnregisterWatchdogAsync();
         Dispatcher().NotifyAsync().Ignore();
     }
@@ -455,6 +473,9 @@ public sealed partial class JobGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) is stuck: last heartbeat {HeartbeatAt}")]
     private static partial void LogStuck(ILogger logger, Guid jobId, string jobType, DateTimeOffset? heartbeatAt);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ({JobType}) ended {Status} {ErrorCode}")]
-    private static partial void LogEnded(ILogger logger, Guid jobId, string jobType, string status, string? errorCode);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ({JobType}) of tenant {TenantId} ended {Status}")]
+    private static partial void LogEnded(ILogger logger, Guid jobId, string jobType, string tenantId, string status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ({JobType}) of tenant {TenantId} ended {Status} with {ErrorCode}")]
+    private static partial void LogEndedWithError(ILogger logger, Guid jobId, string jobType, string tenantId, string status, string errorCode);
 }

@@ -3,15 +3,18 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
 
 namespace Actors.Infrastructure.Health;
 
 /// <summary>
 /// The operations endpoints shared by the API and the silos:
 /// <c>/livez</c> (process only), <c>/readyz</c> (every check tagged ready),
-/// <c>/health</c> and <c>/healthz</c> (summary), <c>/health/detailed</c> (each check, with timings).
+/// <c>/</c>, <c>/health</c> and <c>/healthz</c> (summary), <c>/health/detailed</c> and <c>/healthz/detailed</c>
+/// (each check, with timings), <c>/healthz/jobs</c> (the job engine, cluster-wide).
 /// Unhealthy answers are 503 with <c>Retry-After</c>.
 /// </summary>
 public static class HealthEndpoints
@@ -19,6 +22,7 @@ public static class HealthEndpoints
     public const string ReadyTag = "ready";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions HealthJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static IHealthChecksBuilder AddActorsHealthChecks(this IServiceCollection services)
     {
@@ -62,16 +66,17 @@ public static class HealthEndpoints
                 timestamp = DateTimeOffset.UtcNow,
             });
         }
-        foreach (var path in new[] { "/health", "/healthz" })
+        // "/" is the seeds' basic health (GET / answers {"status": "healthy"}).
+        foreach (var path in new[] { "/health", "/healthz", "/" })
         {
             endpoints.MapGet(path, Summary).WithTags("Operations")
-                .WithSummary(path == "/health" ? "Health summary: status, service, version, database, timestamp." : "Health summary (alias of /health).")
+                .WithSummary(path == "/health" ? "Health summary: status, service, version, database, timestamp." : $"Health summary (alias of /health, as the seeds' runbooks call it).")
                 .Produces(StatusCodes.Status200OK, contentType: "application/json")
                 .Produces(StatusCodes.Status503ServiceUnavailable, contentType: "application/json");
         }
 
-        endpoints.MapGet("/health/detailed", async (HealthCheckService health, HttpContext context) =>
-            {
+        async Task Detailed(HealthCheckService health, HttpContext context)
+        {
                 var report = await health.CheckHealthAsync(context.RequestAborted);
                 await WriteAsync(context, report, new
                 {
@@ -88,11 +93,43 @@ public static class HealthEndpoints
                         ["response_time_ms"] = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
                     }),
                 });
-            })
-            .WithTags("Operations").WithSummary("Each dependency with its status and response time, and the active silos.")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json")
-            .Produces(StatusCodes.Status503ServiceUnavailable, contentType: "application/json");
+        }
+        foreach (var path in new[] { "/health/detailed", "/healthz/detailed" })
+        {
+            endpoints.MapGet(path, Detailed).WithTags("Operations")
+                .WithSummary(path == "/health/detailed" ? "Each dependency with its status and response time, and the active silos." : "Alias of /health/detailed.")
+                .Produces(StatusCodes.Status200OK, contentType: "application/json")
+                .Produces(StatusCodes.Status503ServiceUnavailable, contentType: "application/json");
+        }
 
+        // Cluster-wide job health: every API and silo answers it (the seeds' runbook asks a worker).
+        endpoints.MapGet("/healthz/jobs", async (NpgsqlDataSource db, IConfiguration configuration) =>
+                Results.Json(await JobsHealth.ReadAsync(db, JobsHealth.StuckAfter(configuration)), HealthJson))
+            .WithTags("Operations").WithSummary("Job queue health: queued, processing, stuck, failed in 24 h, age of the oldest queued job.")
+            .Produces<JobsHealth>(StatusCodes.Status200OK);
+
+        return endpoints;
+    }
+
+    /// <summary>
+    /// Every route nobody mapped answers the project's problem details (<c>not_found</c>), never an
+    /// empty body. The API has its own (status code pages through its problem details service); the
+    /// silos, which have no API pipeline, use this.
+    /// </summary>
+    public static IEndpointRouteBuilder MapActorsNotFound(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapFallback(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            context.Response.ContentType = "application/problem+json";
+            return context.Response.WriteAsync(JsonSerializer.Serialize(new
+            {
+                type = "https://actors.dev/problems/not_found",
+                title = "Not found",
+                status = 404,
+                detail = "No such route on this silo; see /health, /healthz/jobs and /metrics.",
+            }, Json));
+        }).ExcludeFromDescription();
         return endpoints;
     }
 

@@ -117,6 +117,11 @@ public static class LoggingExtensions
         logging.AddConsoleFormatter<JsonLineFormatter, ConsoleFormatterOptions>();
         // Orleans' placement pipeline logs every Polly attempt at Information: one line per grain call.
         logging.AddFilter("Polly", LogLevel.Warning);
+        // ASP.NET Core and HttpClient write four to six Information lines per request (starting,
+        // executing, executed, finished): the request's own line (RequestTelemetry) says it all, and
+        // formatting those lines cost more CPU than serving most requests.
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         if (!string.IsNullOrWhiteSpace(level) && Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed))
         {
             logging.SetMinimumLevel(parsed);

@@ -47,13 +47,13 @@ public static class AuthApi
         switch (outcome.Result)
         {
             case LoginResult.LockedOut:
-                AuthMetrics.Fail("locked_out");
+                AuthMetrics.Fail(context, "locked_out");
                 // Written here, not thrown: the exception handler clears headers such as Retry-After.
                 context.Response.Headers.RetryAfter = Math.Max(1, outcome.RetryAfterSeconds).ToString(CultureInfo.InvariantCulture);
                 await Problems.WriteAsync(context, ErrorCodes.RateLimited, "Too many failed sign-in attempts; try again later.");
                 return Results.Empty;
             case LoginResult.InvalidCredentials:
-                AuthMetrics.Fail("invalid_credentials");
+                AuthMetrics.Fail(context, "invalid_credentials");
                 throw new ActorsException(ErrorCodes.Unauthorized, BadCredentials);
         }
 
@@ -63,7 +63,7 @@ public static class AuthApi
             var tenant = await cluster.GetGrain<ITenantGrain>(GrainKeys.Tenant(user.TenantId)).GetAsync();
             if (tenant is not { IsActive: true })
             {
-                AuthMetrics.Fail("tenant_suspended");
+                AuthMetrics.Fail(context, "tenant_suspended");
                 throw new ActorsException(ErrorCodes.TenantSuspended, $"Tenant '{user.TenantId}' is suspended.");
             }
         }

@@ -58,13 +58,16 @@ public static class AuthSetup
                 {
                     context.HandleResponse();
                     var invalid = context.AuthenticateFailure is not null;
-                    AuthMetrics.Fail(invalid ? "invalid_token" : "missing_token");
+                    AuthMetrics.Fail(context.HttpContext, invalid ? "invalid_token" : "missing_token");
                     context.Response.Headers.WWWAuthenticate = invalid ? "Bearer error=\"invalid_token\"" : "Bearer";
                     await Problems.WriteAsync(context.HttpContext, ErrorCodes.Unauthorized,
                         invalid ? "The access token is invalid or expired." : "An access token is required (Authorization: Bearer <token>).");
                 },
-                OnForbidden = context => Problems.WriteAsync(context.HttpContext, ErrorCodes.Forbidden,
-                    "Your role does not allow this operation."),
+                OnForbidden = context =>
+                {
+                    AuthMetrics.Fail(context.HttpContext, "role_forbidden");
+                    return Problems.WriteAsync(context.HttpContext, ErrorCodes.Forbidden, "Your role does not allow this operation.");
+                },
             };
         });
 

@@ -14,6 +14,24 @@ public sealed record RequestActor(string Email, UserRole Role, string? TenantId)
         "This route acts inside a tenant: operators select one with the X-Tenant-Id header.",
         new Dictionary<string, string[]> { ["X-Tenant-Id"] = ["required for operators on tenant routes"] });
 
+    /// <summary>
+    /// The tenant a list reads: the request's own, or for an operator without <c>X-Tenant-Id</c> every
+    /// tenant (null), narrowed by <c>?tenant=</c>. Naming another tenant than the request's is a 400.
+    /// </summary>
+    public string? ListScope(string? narrow)
+    {
+        if (narrow is not null && !TenantAccessMiddleware.Slug().IsMatch(narrow))
+        {
+            throw ActorsException.Invalid("tenant", "must be a tenant id (lower-case letters, digits and dashes)");
+        }
+        if (TenantId is { } own)
+        {
+            return narrow is null || narrow == own ? own
+                : throw ActorsException.Invalid("tenant", "names another tenant than the one this request acts in");
+        }
+        return IsOperator ? narrow : RequireTenant();
+    }
+
     /// <summary>Operators act in any tenant; others only in their own (another tenant reads as absent).</summary>
     public void EnsureTenant(string tenantId)
     {

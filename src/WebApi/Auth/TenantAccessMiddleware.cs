@@ -33,7 +33,7 @@ public sealed partial class TenantAccessMiddleware(RequestDelegate next)
             ? v : (int?)null;
         if (email is null || role is null || version is null)
         {
-            AuthMetrics.Fail("invalid_token");
+            AuthMetrics.Fail(context, "invalid_token");
             await Problems.WriteAsync(context, ErrorCodes.Unauthorized, "The token lacks its subject, role or version.");
             return;
         }
@@ -47,7 +47,7 @@ public sealed partial class TenantAccessMiddleware(RequestDelegate next)
         }
         else if (header.Length > 0 && !string.Equals(header, tokenTenant, StringComparison.Ordinal))
         {
-            AuthMetrics.Fail("tenant_mismatch");
+            AuthMetrics.Fail(context, "tenant_mismatch");
             await Problems.WriteAsync(context, ErrorCodes.Forbidden, $"{TenantHeader} names a tenant this account does not belong to.");
             return;
         }
@@ -70,7 +70,7 @@ public sealed partial class TenantAccessMiddleware(RequestDelegate next)
 
         if (!tokenValid)
         {
-            AuthMetrics.Fail("token_revoked");
+            AuthMetrics.Fail(context, "token_revoked");
             await Problems.WriteAsync(context, ErrorCodes.Unauthorized, "The token is no longer valid; sign in again.");
             return;
         }
@@ -80,7 +80,7 @@ public sealed partial class TenantAccessMiddleware(RequestDelegate next)
                 await Problems.WriteAsync(context, ErrorCodes.NotFound, $"Tenant '{tenant}' was not found.");
                 return;
             case AdmissionResult.Suspended:
-                AuthMetrics.Fail("tenant_suspended");
+                AuthMetrics.Fail(context, "tenant_suspended");
                 await Problems.WriteAsync(context, ErrorCodes.TenantSuspended, $"Tenant '{tenant}' is suspended.");
                 return;
             case AdmissionResult.RateLimited:

@@ -4,6 +4,7 @@ using Actors.Grains.Candidates;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Actors.WebApi.Jobs;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 using Actors.Infrastructure.Database;
 using Npgsql;
@@ -27,7 +28,7 @@ public sealed record CandidateResponse(
         c.DecidedBy, c.DecidedAt, c.RejectionReason);
 }
 
-public sealed record CandidateListItem(Guid Id, string CompanyName, string ContactEmail, IReadOnlyList<string> Products, string Status,
+public sealed record CandidateListItem(Guid Id, string TenantId, string CompanyName, string ContactEmail, IReadOnlyList<string> Products, string Status,
     string Provisioning, string? ProviderId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 public sealed record HistoryEntryResponse(DateTimeOffset At, string Actor, string Action, string? From, string To, string? Note);
@@ -46,8 +47,8 @@ public static class CandidatesApi
             .WithSummary("Register a candidate (201, Location, ETag). Idempotency-Key: same key and body answer the first result.")
             .ProducesProblem(400).ProducesProblem(422);
         group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader)
-            .WithSummary("List candidates, newest first; filter by status and product; page with cursor (next).").ProducesProblem(400);
-        group.MapGet("/stats", StatsAsync).RequireAuthorization(Policies.Reader).WithSummary("Counts by status and provisioning.");
+            .WithSummary("List candidates, newest first; filter by status and product; page with cursor (next). Operators without X-Tenant-Id see every tenant (?tenant= narrows).").ProducesProblem(400);
+        group.MapGet("/stats", StatsAsync).RequireAuthorization(Policies.Reader).WithSummary("Counts by status and provisioning (operators without X-Tenant-Id: every tenant).");
         group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.Reader).WithSummary("One candidate (ETag).").ProducesProblem(404);
         group.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Policies.Writer)
             .WithSummary("Change a pending candidate. If-Match: 412 when the version differs.")
@@ -142,9 +143,9 @@ public static class CandidatesApi
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, NpgsqlDataSource db, string? status, string? product, int? limit,
-        int? offset, string? cursor)
+        int? offset, string? cursor, [FromQuery(Name = "tenant")] string? tenantFilter)
     {
-        var tenant = context.Actor().RequireTenant();
+        var tenant = context.Actor().ListScope(tenantFilter);
         var errors = new Validator();
         var page = Paging.From(limit, offset, cursor, errors);
         if (status is not null && !Statuses.Contains(status))
@@ -154,21 +155,23 @@ public static class CandidatesApi
         errors.Length("product", product, CandidateRules.MaxProductLength);
         errors.ThrowIfAny();
 
-        // Newest first along (tenant_id[, status], created_at, id); a product filter reads that range
-        // until it has a page, and has no counter (total null).
+        // Newest first along (tenant_id[, status], created_at, id), or for an operator's platform-wide
+        // view along (created_at, id); a product filter reads that range until it has a page, and has
+        // no counter (total null).
         return TypedResults.Ok(await PagedQuery.ReadAsync(db,
-            "id, company_name, contact_email, products, status, provisioning, provider_id, version, created_at, updated_at", "candidates",
-            "tenant_id = @tenant" + (status is null ? "" : " AND status = @status") + (product is null ? "" : " AND products @> ARRAY[@product::text]"),
+            "id, tenant_id, company_name, contact_email, products, status, provisioning, provider_id, version, created_at, updated_at", "candidates",
+            Sql.Where(tenant is null ? null : "tenant_id = @tenant", status is null ? null : "status = @status",
+                product is null ? null : "products @> ARRAY[@product::text]"),
             new KeysetOrder("created_at", "id", "uuid"), page, [("tenant", tenant), ("status", status), ("product", product)],
-            r => new CandidateListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetFieldValue<string[]>(3), r.GetString(4),
-                r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetInt64(7), r.GetFieldValue<DateTimeOffset>(8), r.GetFieldValue<DateTimeOffset>(9)),
+            r => new CandidateListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<string[]>(4), r.GetString(5),
+                r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.GetInt64(8), r.GetFieldValue<DateTimeOffset>(9), r.GetFieldValue<DateTimeOffset>(10)),
             async () => product is not null ? null
                 : status is null ? await db.SumAsync(tenant, "candidate.status") : await db.SumAsync(tenant, "candidate.status", status)));
     }
 
-    private static async Task<IResult> StatsAsync(HttpContext context, NpgsqlDataSource db)
+    private static async Task<IResult> StatsAsync(HttpContext context, NpgsqlDataSource db, [FromQuery(Name = "tenant")] string? tenantFilter)
     {
-        var tenant = context.Actor().RequireTenant();
+        var tenant = context.Actor().ListScope(tenantFilter);
         var status = await db.ReadAsync(tenant, "candidate.status");
         var provisioning = await db.ReadAsync(tenant, "candidate.provisioning");
         var byStatus = Statuses.ToDictionary(s => s, s => status.GetValueOrDefault(s));

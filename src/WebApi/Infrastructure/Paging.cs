@@ -87,6 +87,13 @@ public sealed record KeysetOrder(string? TimeColumn, string IdColumn, string IdT
 /// <summary>A page: <c>next</c> continues it (null on the last page); <c>total</c> is from counters (null when a filter has none).</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, long? Total, int Limit, int Offset, string? Next);
 
+/// <summary>The conditions that apply, joined with AND (<c>true</c> when none does).</summary>
+public static class Sql
+{
+    public static string Where(params string?[] conditions) =>
+        conditions.Where(c => c is not null).ToList() is { Count: > 0 } all ? string.Join(" AND ", all) : "true";
+}
+
 /// <summary>The list routes' one query shape: a keyset page of a domain table, its total from counters.</summary>
 public static class PagedQuery
 {

@@ -31,6 +31,9 @@ public sealed partial class RequestTelemetry(RequestDelegate next, ILogger<Reque
             return Task.CompletedTask;
         });
 
+        // Travels with every grain call of this request (Orleans' request context): the silos' lines
+        // and the jobs it submits carry the same request_id.
+        Orleans.Runtime.RequestContext.Set("request_id", context.TraceIdentifier);
         using (logger.BeginScope(new Dictionary<string, object> { ["request_id"] = context.TraceIdentifier }))
         {
             try

@@ -1,3 +1,4 @@
+using Actors.Infrastructure.Health;
 using Npgsql;
 using Prometheus;
 
@@ -20,7 +21,7 @@ public sealed class JobMetricsCollector(NpgsqlDataSource db, IConfiguration conf
         {
             try
             {
-                var health = await JobsApi.ReadHealthAsync(db, JobsApi.StuckAfter(configuration)).WaitAsync(TimeSpan.FromSeconds(2), ct);
+                var health = await JobsHealth.ReadAsync(db, JobsHealth.StuckAfter(configuration)).WaitAsync(TimeSpan.FromSeconds(2), ct);
                 QueueSize.Set(health.Queued);
                 Processing.Set(health.Processing);
                 Stuck.Set(health.Stuck);

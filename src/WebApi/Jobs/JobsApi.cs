@@ -6,6 +6,7 @@ using Actors.Grains.Jobs;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Actors.Infrastructure.Database;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
 namespace Actors.WebApi.Jobs;
@@ -29,11 +30,10 @@ public sealed record JobResponse(
     private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 }
 
-public sealed record JobListItem(Guid Id, string Type, string Status, int Attempts, int MaxAttempts, JobProgress Progress,
-    JobError? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt);
+public sealed record EmailDelivery(string Recipient, string Status, string? Error, int Attempt, DateTimeOffset SentAt);
 
-public sealed record JobsHealth(string Status, long Queued, long Processing, long Stuck, long FailedLast24h,
-    double? OldestQueuedAgeSeconds, DateTimeOffset Timestamp);
+public sealed record JobListItem(Guid Id, string TenantId, string Type, string Status, int Attempts, int MaxAttempts, JobProgress Progress,
+    JobError? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt);
 
 public static class JobsApi
 {
@@ -48,11 +48,15 @@ public static class JobsApi
             .WithSummary("Queue a job (202 with Location). Idempotency-Key: the same key and body answer the first job.")
             .ProducesProblem(400).ProducesProblem(422);
         group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader)
-            .WithSummary("List the tenant's jobs, newest first; filter by status and type.").ProducesProblem(400);
-        group.MapGet("/failed", (HttpContext c, NpgsqlDataSource db, int? limit, int? offset, string? cursor) => ListAsync(c, db, "failed", null, limit, offset, cursor))
-            .RequireAuthorization(Policies.Reader).WithSummary("The tenant's failed jobs, newest first.").ProducesProblem(400);
+            .WithSummary("List the tenant's jobs, newest first; filter by status and type; page with cursor. Operators without X-Tenant-Id see every tenant (?tenant= narrows).").ProducesProblem(400);
+        group.MapGet("/failed", (HttpContext c, NpgsqlDataSource db, int? limit, int? offset, string? cursor, [FromQuery(Name = "tenant")] string? tenant) =>
+                ListAsync(c, db, "failed", null, limit, offset, cursor, tenant))
+            .RequireAuthorization(Policies.Reader).WithSummary("The tenant's failed jobs, newest failure first (operators without X-Tenant-Id: every tenant's).").ProducesProblem(400);
         group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.Reader)
             .WithSummary("One job with its progress, result or error.").ProducesProblem(404);
+        group.MapGet("/{id}/deliveries", DeliveriesAsync).RequireAuthorization(Policies.Reader)
+            .WithSummary("The recipients of an email.send job, by address: status (sent or failed), error, attempt, sent_at.")
+            .ProducesProblem(400).ProducesProblem(404);
         group.MapPost("/{id}/cancel", async (string id, HttpContext c, IClusterClient cluster) =>
                 TypedResults.Ok(JobResponse.From(await Grain(id, c, cluster).CancelAsync(c.Actor().Email))))
             .RequireAuthorization(Policies.Writer)
@@ -63,9 +67,6 @@ public static class JobsApi
             .RequireAuthorization(Policies.Writer)
             .WithSummary("Put a failed or cancelled job back in the queue.").ProducesProblem(404).ProducesProblem(409);
 
-        endpoints.MapGet("/healthz/jobs", JobsHealthAsync).WithTags("Operations")
-            .WithSummary("Job queue health: queued, processing, stuck, failed in 24 h, age of the oldest queued job.")
-            .ProducesProblem(503);
         return endpoints;
     }
 
@@ -115,9 +116,9 @@ public static class JobsApi
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, NpgsqlDataSource db, string? status, string? type, int? limit,
-        int? offset, string? cursor)
+        int? offset, string? cursor, [FromQuery(Name = "tenant")] string? tenantFilter)
     {
-        var tenant = context.Actor().RequireTenant();
+        var tenant = context.Actor().ListScope(tenantFilter);
         var errors = new Validator();
         var page = Paging.From(limit, offset, cursor, errors);
         if (status is not null && !Statuses.Contains(status))
@@ -131,45 +132,36 @@ public static class JobsApi
         // of failed jobs (newest failure first).
         var order = status == "failed" ? new KeysetOrder("completed_at", "id", "uuid") : new KeysetOrder("created_at", "id", "uuid");
         return TypedResults.Ok(await PagedQuery.ReadAsync(db,
-            "id, type, status, attempts, max_attempts, processed, total, error_code, error_message, created_at, started_at, completed_at", "jobs",
-            "tenant_id = @tenant" + (status is null ? "" : $" AND status = '{status}'") + (type is null ? "" : " AND type = @type"),
+            "id, tenant_id, type, status, attempts, max_attempts, processed, total, error_code, error_message, created_at, started_at, completed_at", "jobs",
+            Sql.Where(tenant is null ? null : "tenant_id = @tenant", status is null ? null : $"status = '{status}'", type is null ? null : "type = @type"),
             order, page, [("tenant", tenant), ("type", type)],
-            r => new JobListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt32(4),
-                new JobProgress(r.GetInt64(5), r.IsDBNull(6) ? null : r.GetInt64(6)),
-                r.IsDBNull(7) ? null : new JobError(r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8)),
-                r.GetFieldValue<DateTimeOffset>(9), r.IsDBNull(10) ? null : r.GetFieldValue<DateTimeOffset>(10),
-                r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11)),
+            r => new JobListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5),
+                new JobProgress(r.GetInt64(6), r.IsDBNull(7) ? null : r.GetInt64(7)),
+                r.IsDBNull(8) ? null : new JobError(r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9)),
+                r.GetFieldValue<DateTimeOffset>(10), r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
+                r.IsDBNull(12) ? null : r.GetFieldValue<DateTimeOffset>(12)),
             async () => type is not null ? null
                 : status is null ? await db.SumAsync(tenant, "job.status") : await db.SumAsync(tenant, "job.status", status)));
     }
 
-    /// <summary>
-    /// Cluster-wide job health without reading the jobs table through: queued and processing from the
-    /// counters, stuck and recent failures from partial indexes of just those rows, the oldest queued
-    /// job from the first entry of the queued index.
-    /// </summary>
-    public static async Task<JobsHealth> ReadHealthAsync(NpgsqlDataSource db, TimeSpan stuckAfter)
+    private static async Task<IResult> DeliveriesAsync(string id, HttpContext context, IClusterClient cluster, NpgsqlDataSource db,
+        int? limit, int? offset, string? cursor)
     {
-        var counts = await db.ReadAsync(null, "job.status");
-        await using var command = db.CreateCommand(
-            """
-            SELECT (SELECT count(*) FROM jobs WHERE status = 'processing' AND heartbeat_at < now() - make_interval(secs => @stuck)),
-                   (SELECT count(*) FROM jobs WHERE status = 'failed' AND completed_at > now() - interval '24 hours'),
-                   (SELECT extract(epoch FROM now() - min(created_at))::float8 FROM jobs WHERE status = 'queued')
-            """);
-        command.Parameters.AddWithValue("stuck", stuckAfter.TotalSeconds);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        var stuck = reader.GetInt64(0);
-        return new JobsHealth(stuck > 0 ? "degraded" : "healthy", counts.GetValueOrDefault("queued"), counts.GetValueOrDefault("processing"),
-            stuck, reader.GetInt64(1), reader.IsDBNull(2) ? null : Math.Round(reader.GetDouble(2), 3), DateTimeOffset.UtcNow);
+        var job = await Grain(id, context, cluster).GetAsync() ?? throw ActorsException.NotFound("Job");
+        var errors = new Validator();
+        var page = Paging.From(limit, offset, cursor, errors);
+        errors.ThrowIfAny();
+        return TypedResults.Ok(await PagedQuery.ReadAsync(db, "recipient, status, error, attempt, sent_at", "email_deliveries",
+            "job_id = @job", new KeysetOrder(null, "recipient", "text", Descending: false), page, [("job", job.Id)],
+            r => new EmailDelivery(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3), r.GetFieldValue<DateTimeOffset>(4)),
+            async () =>
+            {
+                // At most EmailSendHandler.MaxRecipients rows per job: a bounded count.
+                await using var count = db.CreateCommand("SELECT count(*) FROM email_deliveries WHERE job_id = $1");
+                count.Parameters.Add(new NpgsqlParameter { Value = job.Id });
+                return (long)(await count.ExecuteScalarAsync())!;
+            }));
     }
-
-    private static async Task<IResult> JobsHealthAsync(NpgsqlDataSource db, IConfiguration configuration) =>
-        TypedResults.Ok(await ReadHealthAsync(db, StuckAfter(configuration)));
-
-    public static TimeSpan StuckAfter(IConfiguration configuration) =>
-        configuration.GetValue<TimeSpan?>("Jobs:StuckAfter") ?? TimeSpan.FromSeconds(60);
 
     private static IJobGrain Grain(string id, HttpContext context, IClusterClient cluster) =>
         cluster.GetGrain<IJobGrain>(Ids.Parse(id), context.Actor().RequireTenant());

@@ -5,6 +5,7 @@ using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Cronos;
 using Actors.Infrastructure.Database;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
 namespace Actors.WebApi.Jobs;
@@ -26,7 +27,7 @@ public sealed record ScheduleResponse(Guid Id, string Name, string Cron, string 
 
 public sealed record ScheduleJobResponse(string Type, JsonElement Parameters);
 
-public sealed record ScheduleListItem(Guid Id, string Name, string Cron, string TimeZone, string JobType, bool Paused, DateTimeOffset? LastRunAt);
+public sealed record ScheduleListItem(Guid Id, string TenantId, string Name, string Cron, string TimeZone, string JobType, bool Paused, DateTimeOffset? LastRunAt);
 
 public static class SchedulesApi
 {
@@ -36,7 +37,7 @@ public static class SchedulesApi
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
         group.MapPost("/", CreateAsync).RequireAuthorization(Policies.TenantAdmin)
             .WithSummary("Create a cron schedule that submits a job at each occurrence.").ProducesProblem(400).ProducesProblem(422);
-        group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader).WithSummary("List the tenant's schedules.").ProducesProblem(400);
+        group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader).WithSummary("List the tenant's schedules (operators without X-Tenant-Id: every tenant's; ?tenant= narrows).").ProducesProblem(400);
         group.MapGet("/{id}", async (string id, HttpContext c, IClusterClient cluster) =>
                 TypedResults.Ok(ScheduleResponse.From(await Grain(id, c, cluster).GetAsync() ?? throw ActorsException.NotFound("Schedule"))))
             .RequireAuthorization(Policies.Reader).WithSummary("One schedule with its next run.").ProducesProblem(404);
@@ -139,16 +140,17 @@ public static class SchedulesApi
         return new ScheduleDefinition(name!.Trim(), cron!, zone, type!, parameters!, missed!.Value, body.MaxCatchUp ?? current?.MaxCatchUp ?? 10, overlap!.Value);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, NpgsqlDataSource db, int? limit, int? offset, string? cursor)
+    private static async Task<IResult> ListAsync(HttpContext context, NpgsqlDataSource db, int? limit, int? offset, string? cursor,
+        [FromQuery(Name = "tenant")] string? tenantFilter)
     {
-        var tenant = context.Actor().RequireTenant();
+        var tenant = context.Actor().ListScope(tenantFilter);
         var errors = new Validator();
         var page = Paging.From(limit, offset, cursor, errors);
         errors.ThrowIfAny();
-        return TypedResults.Ok(await PagedQuery.ReadAsync(db, "id, name, cron, time_zone, job_type, paused, last_run_at",
-            "schedules", "tenant_id = @t AND NOT deleted", new KeysetOrder("created_at", "id", "uuid"), page, [("t", tenant)],
-            r => new ScheduleListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
-                r.GetBoolean(5), r.IsDBNull(6) ? null : r.GetFieldValue<DateTimeOffset>(6)),
+        return TypedResults.Ok(await PagedQuery.ReadAsync(db, "id, tenant_id, name, cron, time_zone, job_type, paused, last_run_at",
+            "schedules", Sql.Where(tenant is null ? null : "tenant_id = @t", "NOT deleted"), new KeysetOrder("created_at", "id", "uuid"), page, [("t", tenant)],
+            r => new ScheduleListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
+                r.GetBoolean(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7)),
             async () => await db.SumAsync(tenant, "schedule")));
     }
 

@@ -107,7 +107,7 @@ public sealed class ClusterTests(ClusterFixture fixture)
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is not in the OpenAPI description");
         }
         // Every resource operation documents its refusals, each as problem details.
-        foreach (var path in paths.EnumerateObject().Where(p => !p.Name.StartsWith("/health") && p.Name is not ("/livez" or "/readyz" or "/metrics" or "/ping")))
+        foreach (var path in paths.EnumerateObject().Where(p => !p.Name.StartsWith("/health") && p.Name is not ("/" or "/livez" or "/readyz" or "/metrics" or "/ping")))
         {
             foreach (var operation in path.Value.EnumerateObject())
             {

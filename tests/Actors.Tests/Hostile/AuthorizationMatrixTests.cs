@@ -55,6 +55,8 @@ public sealed class AuthorizationMatrixTests(ClusterFixture fixture, ITestOutput
         new("GET", "/health", Scope.Open, Everyone, 200),
         new("GET", "/healthz", Scope.Open, Everyone, 200),
         new("GET", "/health/detailed", Scope.Open, Everyone, 200),
+        new("GET", "/healthz/detailed", Scope.Open, Everyone, 200),
+        new("GET", "/", Scope.Open, Everyone, 200),
         new("GET", "/metrics", Scope.Open, Everyone, 200),
         new("GET", "/ping", Scope.Open, Everyone, 200),
         new("GET", "/dashboard", Scope.Platform, Operators, 200),
@@ -78,6 +80,7 @@ public sealed class AuthorizationMatrixTests(ClusterFixture fixture, ITestOutput
         new("GET", "/jobs", Scope.ScopedCollection, Everyone, 200),
         new("GET", "/jobs/failed", Scope.ScopedCollection, Everyone, 200),
         new("GET", "/jobs/{id}", Scope.ScopedResource, Everyone, 200, (w, t) => Ids(("id", w.Shared[t].Job))),
+        new("GET", "/jobs/{id}/deliveries", Scope.ScopedResource, Everyone, 200, (w, t) => Ids(("id", w.Shared[t].Job))),
         new("POST", "/jobs/{id}/cancel", Scope.ScopedResource, Writers, 200, async (w, t) => new() { ["id"] = await w.JobAsync(t, cancelled: false) }),
         new("POST", "/jobs/{id}/retry", Scope.ScopedResource, Writers, 200, async (w, t) => new() { ["id"] = await w.JobAsync(t, cancelled: true) }),
 
@@ -175,6 +178,44 @@ public sealed class AuthorizationMatrixTests(ClusterFixture fixture, ITestOutput
         await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "hostile-authorization-matrix.txt"), table.ToString());
         Console.WriteLine($"[matrix] {Routes.Length} routes, {cells.Count} cells, {surprises.Count} unexpected");
         Assert.True(surprises.Count == 0, string.Join("\n", surprises));
+    }
+
+    /// <summary>
+    /// The operator's own cells: without X-Tenant-Id the list routes cover every tenant (each item names
+    /// its tenant, ?tenant= narrows), and every write says it needs X-Tenant-Id (400).
+    /// </summary>
+    [Fact]
+    public async Task OperatorsWithoutATenantReadPlatformWideListsAndMustNameATenantToWrite()
+    {
+        var world = await World.CreateAsync(fixture);
+        var op = world.Tokens[Op];
+        foreach (var path in new[] { "/candidates?limit=100", "/jobs?limit=100", "/schedules?limit=100" })
+        {
+            var page = await (await fixture.Http.SendAsync(HttpMethod.Get, path, op)).JsonAsync();
+            var tenants = page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("tenant_id").GetString()).ToHashSet();
+            Assert.True(tenants.Contains(world.A) && tenants.Contains(world.B), $"{path} covers both tenants: {string.Join(",", tenants)}");
+            var narrowed = await (await fixture.Http.SendAsync(HttpMethod.Get, path + "&tenant=" + world.B, op)).JsonAsync();
+            Assert.Equal([world.B], narrowed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("tenant_id").GetString()).Distinct());
+        }
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Http.SendAsync(HttpMethod.Get, "/jobs/failed", op)).StatusCode);
+        var stats = await (await fixture.Http.SendAsync(HttpMethod.Get, "/candidates/stats", op)).JsonAsync();
+        Assert.True(stats.GetProperty("total").GetInt64() >= 2);
+
+        // A tenant user may not widen or move its view.
+        var viewer = world.Tokens[Viewer];
+        Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Http.SendAsync(HttpMethod.Get, "/candidates?tenant=" + world.B, viewer)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Http.SendAsync(HttpMethod.Get, "/candidates?tenant=" + world.A, viewer)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Http.SendAsync(HttpMethod.Get, "/jobs?tenant=NOT_A_SLUG", op)).StatusCode);
+
+        foreach (var (path, body) in new (string, object)[]
+                 {
+                     ("/candidates", CandidateBody()), ("/jobs", new { type = "diagnostics.sleep", parameters = new { steps = 1 } }), ("/schedules", ScheduleBody()),
+                 })
+        {
+            var refused = await fixture.Http.SendAsync(HttpMethod.Post, path, op, body);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.True((await refused.JsonAsync()).GetProperty("errors").TryGetProperty("X-Tenant-Id", out _), $"POST {path} names X-Tenant-Id");
+        }
     }
 
     private sealed record SharedIds(string User, string Job, string Schedule, string Candidate);

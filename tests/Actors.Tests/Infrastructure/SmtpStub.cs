@@ -16,6 +16,9 @@ public sealed class SmtpStub : IAsyncDisposable
     private readonly Task _accepting;
 
     public ConcurrentBag<(string[] Recipients, string Data)> Messages { get; } = new();
+
+    /// <summary>When set, the connection is dropped (once) at the first MAIL after this many messages: a server lost mid-job.</summary>
+    public int? HangUpOnceAfter { get; set; }
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public SmtpStub()
@@ -52,6 +55,12 @@ public sealed class SmtpStub : IAsyncDisposable
                     await writer.WriteLineAsync("250 stub");
                     break;
                 case "MAIL":
+                    if (HangUpOnceAfter is { } after && Messages.Count >= after)
+                    {
+                        HangUpOnceAfter = null;
+                        client.Client.Close(); // no reply, no QUIT: the client sees the connection die
+                        return;
+                    }
                     recipients.Clear();
                     await writer.WriteLineAsync("250 OK");
                     break;
