@@ -11,7 +11,7 @@
 #   --port P            [PGPORT or ACTORS_PG_PORT or 55432]
 #   --dbname D          [PGDATABASE or actors]
 #   --user U            [PGUSER or actors]          password: PGPASSWORD [actors] or ~/.pgpass
-#   --dir DIR           [BACKUP_DIR or ./backups]   created if missing
+#   --dir DIR           [BACKUP_DIR or <repository>/backups]   created if missing
 #   --keep N            [BACKUP_KEEP or 14]         keep the newest N backups of this database (0: no limit)
 #   --retention-days D  [BACKUP_RETENTION_DAYS or 30]  delete backups older than D days (0: never)
 #   --compress Z        [BACKUP_COMPRESS or 6]      pg_dump -Z level, 0-9

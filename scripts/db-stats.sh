@@ -8,7 +8,7 @@
 #
 # Options as scripts/backup.sh (--host --port --dbname --user; PGPASSWORD [actors]), plus
 #   --stuck-after MIN  [5]  a processing job whose heartbeat is older than this counts as stuck
-#   --dir DIR          [BACKUP_DIR or ./backups] where to look for the newest backup
+#   --dir DIR          [BACKUP_DIR or <repository>/backups] where to look for the newest backup
 # Read-only. Prints WARNING lines (and exits 1) when connections exceed 80% of max_connections,
 # jobs are stuck, or the newest backup is older than 26 hours.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
     --host|--port|--dbname|--user) pg_target_option "$1" "${2:-}"; shift 2 ;;
     --stuck-after) stuck_after="$2"; shift 2 ;;
     --dir) dir="$2"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) log "unknown argument: $1"; exit 2 ;;
   esac
 done

@@ -1,3 +1,4 @@
+using Actors.Grains.Secrets;
 using Actors.Infrastructure;
 using Actors.Infrastructure.Database;
 using Actors.Infrastructure.Health;
@@ -12,7 +13,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args.Where(a => a != "migrate").ToArray());
+        var builder = WebApplication.CreateBuilder(args.Where(a => a is not ("migrate" or "rotate-keys")).ToArray());
         builder.Logging.AddActorsJsonLogging(builder.Configuration["LOG_LEVEL"]);
         var connectionString = builder.Configuration.GetActorsConnectionString();
 
@@ -30,6 +31,19 @@ public static class Program
             {
                 return 0;
             }
+        }
+
+        if (args.Contains("rotate-keys"))
+        {
+            // The runbook's key rotation: a new Data Protection key, every secret re-encrypted with it.
+            var rotation = Host.CreateApplicationBuilder();
+            rotation.Logging.AddActorsJsonLogging(builder.Configuration["LOG_LEVEL"]);
+            rotation.Services.AddActorsDatabase(connectionString);
+            rotation.Services.AddActorsSecrets();
+            using var host = rotation.Build();
+            var (keyId, count) = await SecretsExtensions.RotateAsync(host.Services);
+            Console.WriteLine($"rotated: new key {keyId}, {count} secrets re-encrypted");
+            return 0;
         }
 
         var settings = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();

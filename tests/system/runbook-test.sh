@@ -201,6 +201,31 @@ doc "3" 'psql "$PGURL" -tAc "SELECT count(*) FROM cluster_members WHERE status =
 doc "silo-3 stopped" './scripts/actorsctl stop silo 3'
 check "two silos active after scale-in" '[ "$(psql "$PGURL" -tAc "SELECT count(*) FROM cluster_members WHERE status = 3")" = 2 ]'
 
+echo "== logs an operator can use"
+# eventually NAME COMMAND: COMMAND succeeds within 5 s (the console logger writes on its own thread).
+eventually() { local _; for _ in $(seq 1 20); do eval "$2" >/dev/null 2>&1 && { pass "$1"; return; }; sleep 0.25; done; fail "$1"; }
+curl -s -o /dev/null $API/candidates -H "Authorization: Bearer not-a-token"
+curl -s -o /dev/null -X POST $API/auth/login -d username=admin@example.com -d password=wrong-password
+eventually "a refused token is a warning with its reason (the runbook's query finds it)" \
+  "jq -c 'select(.logger|test(\"Auth\")) | select(.level!=\"info\")' $LOGS/api.log | grep -q invalid_token"
+eventually "a wrong password is a warning with its reason" \
+  "jq -c 'select(.logger|test(\"Auth\")) | select(.level!=\"info\")' $LOGS/api.log | grep -q invalid_credentials"
+for _ in 1 2 3 4 5; do curl -s -o /dev/null $API/metrics; curl -s -o /dev/null $SILO/metrics; curl -s -o /dev/null $API/readyz; done
+curl -s -o /dev/null -H "X-Request-Id: trace-count-1" "$API/candidates?limit=1" -H "$AUTH" -H "$TENANT"
+eventually "an ordinary request writes its line" "jq -c 'select(.request_id==\"trace-count-1\")' $LOGS/api.log | grep -q status_code"
+check "an ordinary request writes at most 2 lines at information" \
+  "[ \"\$(jq -s '[.[] | select(.request_id==\"trace-count-1\")] | length' $LOGS/api.log)\" -le 2 ]"
+check "scrapes and probes write no line (the request after them is written, they are not)" \
+  "[ -z \"\$(jq -c 'select((.endpoint // \"\") == \"/metrics\" or (.message|tostring|test(\"/metrics|/readyz\")))' $LOGS/api.log $LOGS/silo-1.log)\" ]"
+TRACED=$(curl -s -X POST $API/jobs -H "$AUTH" -H "$TENANT" -H 'X-Request-Id: trace-job-77' -H 'Content-Type: application/json' \
+  -d '{"type":"diagnostics.sleep","parameters":{"steps":1,"step_ms":1}}' | jq -r .id)
+for _ in $(seq 1 60); do [ "$(curl -s $API/jobs/$TRACED -H "$AUTH" -H "$TENANT" | jq -r .status)" = completed ] && break; sleep 0.5; done
+eventually "the request_id of a job's submit reaches the silo's lines of that job" \
+  "jq -c 'select(.request_id==\"trace-job-77\")' $LOGS/silo-*.log | grep -q 'ended completed'"
+check "job lines carry job_id and tenant_id" \
+  "jq -e -s '[.[] | select(.message|tostring|test(\"^Job \"))] | length > 0 and all(has(\"job_id\") and has(\"tenant_id\"))' $LOGS/silo-*.log"
+check "no (null) in any message" "! grep -q '(null)' $LOGS/*.log"
+
 echo "== 4.8 key rotation"
 OLD_TOKEN=$TOKEN
 doc_set 'NEW_KEY=base64:$(head -c 48 /dev/urandom | base64 -w0)'
@@ -212,6 +237,12 @@ check "a new token is signed with the new key" '[ "$(echo "$NEW_TOKEN" | cut -d.
 "$ROOT/scripts/actorsctl" restart api >/dev/null 2>&1   # back to the stack's own key only
 check "after removing the new key its tokens are refused" '[ "$(curl -s -o /dev/null -w "%{http_code}" $API/auth/me -H "Authorization: Bearer $NEW_TOKEN")" = 401 ]'
 check "tokens of the stack's key still valid" '[ "$(curl -s -o /dev/null -w "%{http_code}" $API/auth/me -H "Authorization: Bearer $OLD_TOKEN")" = 200 ]'
+
+echo "== 4.8b secrets key rotation"
+KEYS_BEFORE="$(psql "$PGURL" -tAc "SELECT count(*) FROM data_protection_keys")"
+doc "rotated: new key" './scripts/actorsctl rotate-keys'
+doc "0" "psql \"\$PGURL\" -tAc \"SELECT count(*) FROM tenants WHERE smtp_password IS NOT NULL AND smtp_password NOT LIKE 'dp1:%'\""
+check "the rotation added a Data Protection key" '[ "$(psql "$PGURL" -tAc "SELECT count(*) FROM data_protection_keys")" -gt "$KEYS_BEFORE" ]'
 
 echo "== 5. backup, wipe, restore"
 # More data so the comparison means something: candidates and jobs in the second tenant too.

@@ -109,7 +109,7 @@ public sealed partial class EmailSendHandler(IOptions<OutboundOptions> outbound,
             {
                 // The server refused this recipient (or this message): the others still go.
                 failed++;
-                LogRecipientFailed(logger, run.JobId, ex.GetType().Name);
+                LogRecipientFailed(logger, run.JobId, run.TenantId, ex.GetType().Name);
                 await RecordAsync(run, recipient, "failed", $"{(int)ex.StatusCode} {ex.ErrorCode}", CancellationToken.None);
             }
             catch (Exception ex) when (ex is SmtpProtocolException or IOException or ServiceNotConnectedException)
@@ -154,6 +154,6 @@ public sealed partial class EmailSendHandler(IOptions<OutboundOptions> outbound,
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: one recipient refused ({Reason})")]
-    private static partial void LogRecipientFailed(ILogger logger, Guid jobId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of tenant {TenantId}: one recipient refused ({Reason})")]
+    private static partial void LogRecipientFailed(ILogger logger, Guid jobId, string tenantId, string reason);
 }

@@ -150,8 +150,13 @@ public sealed partial class JobGrain(
         }
         _ = Task.Run(async () =>
         {
-            // The handler's lines (whatever its logger) carry the job, its tenant and the submitting request.
+            // The handler's lines (whatever its logger) carry the job, its tenant and the submitting request;
+            // so do the grain calls it makes, its report back included.
             using var logScope = logger.BeginScope(scope);
+            if (scope.TryGetValue("request_id", out var requestId))
+            {
+                RequestContext.Set("request_id", requestId);
+            }
             JobOutcome outcome;
             try
             {
@@ -301,7 +306,7 @@ public sealed partial class JobGrain(
         }
         if (_run is null && clock.GetUtcNow() - (S.HeartbeatAt ?? S.CreatedAt) > _options.StuckAfter)
         {
-            LogStuck(logger, S.Id, S.Type, S.HeartbeatAt);
+            LogStuck(logger, S.Id, S.Type, S.TenantId, S.HeartbeatAt);
             await FailOrRetryAsync(JobErrorCodes.Stuck, "Its heartbeat stopped (the silo running it was lost).", retryable: true);
         }
     }
@@ -336,7 +341,7 @@ public sealed partial class JobGrain(
             S.NextAttemptAt = clock.GetUtcNow() + RetryDelay(S.Attempts);
             await state.PersistAsync(this);
             JobMetrics.Total.WithLabels(S.Type, "retrying").Inc();
-            LogRetry(logger, S.Id, S.Type, S.Attempts, code, S.NextAttemptAt.Value);
+            LogRetry(logger, S.Id, S.Type, S.TenantId, S.Attempts, code, S.NextAttemptAt.Value);
             Dispatcher().NotifyAsync().Ignore();
             return;
         }
@@ -403,14 +408,14 @@ public sealed partial class JobGrain(
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // The watchdog on another silo will find it stuck and requeue it.
-                LogHandBackFailed(logger, S.Id, ex.Message);
+                LogHandBackFailed(logger, S.Id, S.TenantId, ex.Message);
             }
         }
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} could not be handed back on deactivation: {Reason}")]
-    private static partial void LogHandBackFailed(ILogger logger, Guid jobId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of tenant {TenantId} could not be handed back on deactivation: {Reason}")]
+    private static partial void LogHandBackFailed(ILogger logger, Guid jobId, string tenantId, string reason);
 
     private void StopRun()
     {
@@ -467,11 +472,11 @@ public sealed partial class JobGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ({JobType}) of tenant {TenantId} started, attempt {Attempt}")]
     private static partial void LogStarted(ILogger logger, Guid jobId, string jobType, string tenantId, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) attempt {Attempt} failed with {ErrorCode}; retry at {NextAttemptAt}")]
-    private static partial void LogRetry(ILogger logger, Guid jobId, string jobType, int attempt, string errorCode, DateTimeOffset nextAttemptAt);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) of tenant {TenantId} attempt {Attempt} failed with {ErrorCode}; retry at {NextAttemptAt}")]
+    private static partial void LogRetry(ILogger logger, Guid jobId, string jobType, string tenantId, int attempt, string errorCode, DateTimeOffset nextAttemptAt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) is stuck: last heartbeat {HeartbeatAt}")]
-    private static partial void LogStuck(ILogger logger, Guid jobId, string jobType, DateTimeOffset? heartbeatAt);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) of tenant {TenantId} is stuck: last heartbeat {HeartbeatAt}")]
+    private static partial void LogStuck(ILogger logger, Guid jobId, string jobType, string tenantId, DateTimeOffset? heartbeatAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ({JobType}) of tenant {TenantId} ended {Status}")]
     private static partial void LogEnded(ILogger logger, Guid jobId, string jobType, string tenantId, string status);

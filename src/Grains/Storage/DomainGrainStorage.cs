@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Actors.Grains.Secrets;
 using Orleans.Storage;
 
 namespace Actors.Grains.Storage;
@@ -64,6 +65,7 @@ public static class DomainStorageExtensions
     public static ISiloBuilder AddDomainStorage(this ISiloBuilder silo)
     {
         var services = silo.Services;
+        services.AddActorsSecrets();
         services.AddSingleton<IStateTable, Candidates.CandidateTable>();
         services.AddSingleton<IStateTable, Jobs.JobTable>();
         services.AddSingleton<IStateTable, Jobs.ScheduleTable>();
@@ -71,6 +73,9 @@ public static class DomainStorageExtensions
         services.AddSingleton<IStateTable, Users.UserTable>();
         services.AddKeyedSingleton<IGrainStorage>(DomainGrainStorage.Name,
             (sp, _) => new DomainGrainStorage(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetServices<IStateTable>()));
+        // Secrets stored in plain text by an earlier release are encrypted when a silo starts.
+        silo.AddStartupTask(async (sp, _) =>
+            await sp.GetRequiredService<SecretProtector>().EncryptPlainTextAsync(sp.GetRequiredService<NpgsqlDataSource>()));
         return silo;
     }
 }

@@ -1,14 +1,16 @@
 using System.Text.Json;
 using Actors.Grains.Storage;
+using Actors.Grains.Secrets;
 using NpgsqlTypes;
 
 namespace Actors.Grains.Tenants;
 
 /// <summary>
 /// <see cref="TenantState"/> in <c>tenants</c>. The settings are a jsonb document without the SMTP
-/// password, which has a column of its own (operators read <c>settings</c>).
+/// password, which has a column of its own (operators read <c>settings</c>), encrypted by
+/// <see cref="SecretProtector"/>.
 /// </summary>
-public sealed class TenantTable : StateTable<TenantState>
+public sealed class TenantTable(SecretProtector secrets) : StateTable<TenantState>
 {
     protected override string Table => "tenants";
     protected override string KeyColumn => "id";
@@ -16,20 +18,22 @@ public sealed class TenantTable : StateTable<TenantState>
     protected override string TenantOf => "''";
     protected override IReadOnlyList<Counted> Counters { get; } = [new("tenant.status", "status")];
 
-    protected override IReadOnlyList<Column<TenantState>> Columns { get; } =
+    protected override IReadOnlyList<Column<TenantState>> Columns => _columns ??=
     [
         Text("name", s => s.Name, (s, v) => s.Name = v!),
         Enum("status", s => s.Status, (s, v) => s.Status = v),
         new("settings", NpgsqlDbType.Jsonb,
             s => JsonSerializer.Serialize(s.Settings with { Smtp = s.Settings.Smtp with { Password = null } }, ActorsJson.Options),
             (s, r, i) => s.Settings = JsonSerializer.Deserialize<TenantSettings>(r.GetString(i), ActorsJson.Options) ?? new()),
-        // After settings: it completes them.
-        Text("smtp_password", s => s.Settings.Smtp.Password,
-            (s, v) => s.Settings = s.Settings with { Smtp = s.Settings.Smtp with { Password = v } }),
+        // After settings: it completes them. Encrypted at rest.
+        Text("smtp_password", s => secrets.Protect(s.Settings.Smtp.Password),
+            (s, v) => s.Settings = s.Settings with { Smtp = s.Settings.Smtp with { Password = secrets.Unprotect(v) } }),
         Text("status_changed_by", s => s.StatusChangedBy, (s, v) => s.StatusChangedBy = v),
         Time("created_at", s => s.CreatedAt, (s, v) => s.CreatedAt = v!.Value),
         Time("updated_at", s => s.UpdatedAt, (s, v) => s.UpdatedAt = v!.Value),
     ];
+
+    private IReadOnlyList<Column<TenantState>>? _columns;
 
     public override object Key(GrainId grainId) => GrainKeys.SlugOf(grainId.Key.ToString()!);
 

@@ -165,8 +165,7 @@ public static class CandidatesApi
             new KeysetOrder("created_at", "id", "uuid"), page, [("tenant", tenant), ("status", status), ("product", product)],
             r => new CandidateListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<string[]>(4), r.GetString(5),
                 r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.GetInt64(8), r.GetFieldValue<DateTimeOffset>(9), r.GetFieldValue<DateTimeOffset>(10)),
-            async () => product is not null ? null
-                : status is null ? await db.SumAsync(tenant, "candidate.status") : await db.SumAsync(tenant, "candidate.status", status)));
+            product is not null ? null : status is null ? new CounterTotal(tenant, "candidate.status") : new CounterTotal(tenant, "candidate.status", status)));
     }
 
     private static async Task<IResult> StatsAsync(HttpContext context, NpgsqlDataSource db, [FromQuery(Name = "tenant")] string? tenantFilter)

@@ -94,6 +94,9 @@ public static class Sql
         conditions.Where(c => c is not null).ToList() is { Count: > 0 } all ? string.Join(" AND ", all) : "true";
 }
 
+/// <summary>Where a list's total comes from: the sum of some keys of one counter kind (all keys when none).</summary>
+public sealed record CounterTotal(string? Tenant, string Kind, params string[] Keys);
+
 /// <summary>The list routes' one query shape: a keyset page of a domain table, its total from counters.</summary>
 public static class PagedQuery
 {
@@ -103,6 +106,20 @@ public static class PagedQuery
     /// </summary>
     public static async Task<Page<T>> ReadAsync<T>(NpgsqlDataSource db, string columns, string table, string where, KeysetOrder order,
         Paging page, IReadOnlyList<(string Name, object? Value)> parameters, Func<NpgsqlDataReader, T> read, Func<Task<long?>> total)
+        => await ReadAsync(db, columns, table, where, order, page, parameters, read, null, total);
+
+    /// <summary>
+    /// As above, with the total read from the counters in the same round trip (one batch of two
+    /// statements) when <paramref name="counted"/> is given; a filter without a counter passes null
+    /// (total null).
+    /// </summary>
+    public static async Task<Page<T>> ReadAsync<T>(NpgsqlDataSource db, string columns, string table, string where, KeysetOrder order,
+        Paging page, IReadOnlyList<(string Name, object? Value)> parameters, Func<NpgsqlDataReader, T> read, CounterTotal? counted)
+        => await ReadAsync(db, columns, table, where, order, page, parameters, read, counted, null);
+
+    private static async Task<Page<T>> ReadAsync<T>(NpgsqlDataSource db, string columns, string table, string where, KeysetOrder order,
+        Paging page, IReadOnlyList<(string Name, object? Value)> parameters, Func<NpgsqlDataReader, T> read, CounterTotal? counted,
+        Func<Task<long?>>? total)
     {
         if (page.After is { } given && order.IdType == "uuid" && !Guid.TryParse(given.Id, out _))
         {
@@ -124,7 +141,9 @@ public static class PagedQuery
             : $" ORDER BY {table}.{order.TimeColumn} {direction}, {table}.{order.IdColumn} {direction}");
         sql.Append(" LIMIT @limit OFFSET @offset");
 
-        await using var command = db.CreateCommand(sql.ToString());
+        await using var batch = db.CreateBatch();
+        var command = new NpgsqlBatchCommand(sql.ToString());
+        batch.BatchCommands.Add(command);
         foreach (var (name, value) in parameters)
         {
             command.Parameters.AddWithValue(name, value ?? DBNull.Value);
@@ -139,23 +158,42 @@ public static class PagedQuery
         }
         command.Parameters.AddWithValue("limit", page.Limit + 1);
         command.Parameters.AddWithValue("offset", page.Offset);
+        if (counted is not null)
+        {
+            var sum = new NpgsqlBatchCommand(
+                "SELECT coalesce(sum(n), 0)::bigint FROM counters WHERE kind = @kind" +
+                (counted.Tenant is null ? "" : " AND tenant_id = @tenant") + (counted.Keys.Length == 0 ? "" : " AND key = ANY(@keys)"));
+            sum.Parameters.AddWithValue("kind", counted.Kind);
+            if (counted.Tenant is not null) sum.Parameters.AddWithValue("tenant", counted.Tenant);
+            if (counted.Keys.Length > 0) sum.Parameters.AddWithValue("keys", counted.Keys);
+            batch.BatchCommands.Add(sum);
+        }
         var items = new List<T>();
         Cursor? last = null;
         var more = false;
-        await using (var reader = await command.ExecuteReaderAsync())
+        long? counter = null;
+        await using (var reader = await batch.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
                 if (items.Count == page.Limit)
                 {
                     more = true;
-                    break;
+                    continue; // drain the extra row, then the total's result
                 }
                 items.Add(read(reader));
                 var at = reader.IsDBNull(reader.FieldCount - 2) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(reader.FieldCount - 2);
                 last = new Cursor(at, reader.GetString(reader.FieldCount - 1));
             }
+            if (counted is not null && await reader.NextResultAsync() && await reader.ReadAsync())
+            {
+                counter = reader.GetInt64(0);
+            }
         }
-        return new Page<T>(items, await total(), page.Limit, page.Offset, more ? last!.Encode() : null);
+        if (total is not null)
+        {
+            counter = await total();
+        }
+        return new Page<T>(items, counter, page.Limit, page.Offset, more ? last!.Encode() : null);
     }
 }

@@ -46,8 +46,12 @@ public sealed partial class RequestTelemetry(RequestDelegate next, ILogger<Reque
                 var actor = context.Features.Get<RequestActor>();
                 if (!IsProbe(endpoint))
                 {
-                    LogRequest(logger, context.Request.Method, endpoint, context.Response.StatusCode,
-                        Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 2), actor?.TenantId, actor?.Email);
+                    // Who and where as fields (null when anonymous or platform-wide), not in the text.
+                    using (logger.BeginScope(new KeyValuePair<string, object?>[] { new("tenant_id", actor?.TenantId), new("user_id", actor?.Email) }))
+                    {
+                        LogRequest(logger, context.Request.Method, endpoint, context.Response.StatusCode,
+                            Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 2));
+                    }
                 }
             }
         }
@@ -56,8 +60,6 @@ public sealed partial class RequestTelemetry(RequestDelegate next, ILogger<Reque
     // Probes and scrapes would drown the log; their outcome is in the metrics.
     private static bool IsProbe(string endpoint) => endpoint is "/livez" or "/readyz" or "/metrics";
 
-    [LoggerMessage(EventName = "request", Level = LogLevel.Information,
-        Message = "{Method} {Endpoint} {StatusCode} in {DurationMs} ms (tenant {TenantId}, user {UserId})")]
-    private static partial void LogRequest(ILogger logger, string method, string endpoint, int statusCode, double durationMs,
-        string? tenantId, string? userId);
+    [LoggerMessage(EventName = "request", Level = LogLevel.Information, Message = "{Method} {Endpoint} {StatusCode} in {DurationMs} ms")]
+    private static partial void LogRequest(ILogger logger, string method, string endpoint, int statusCode, double durationMs);
 }

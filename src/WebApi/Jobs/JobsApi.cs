@@ -140,8 +140,7 @@ public static class JobsApi
                 r.IsDBNull(8) ? null : new JobError(r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9)),
                 r.GetFieldValue<DateTimeOffset>(10), r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
                 r.IsDBNull(12) ? null : r.GetFieldValue<DateTimeOffset>(12)),
-            async () => type is not null ? null
-                : status is null ? await db.SumAsync(tenant, "job.status") : await db.SumAsync(tenant, "job.status", status)));
+            type is not null ? null : status is null ? new CounterTotal(tenant, "job.status") : new CounterTotal(tenant, "job.status", status)));
     }
 
     private static async Task<IResult> DeliveriesAsync(string id, HttpContext context, IClusterClient cluster, NpgsqlDataSource db,

@@ -151,7 +151,7 @@ public static class SchedulesApi
             "schedules", Sql.Where(tenant is null ? null : "tenant_id = @t", "NOT deleted"), new KeysetOrder("created_at", "id", "uuid"), page, [("t", tenant)],
             r => new ScheduleListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
                 r.GetBoolean(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7)),
-            async () => await db.SumAsync(tenant, "schedule")));
+            new CounterTotal(tenant, "schedule")));
     }
 
     private static IScheduleGrain Grain(string id, HttpContext context, IClusterClient cluster) =>

@@ -61,7 +61,7 @@ public static class UsersApi
             "users", "tenant_id = @tenant AND NOT deleted", new KeysetOrder(null, "email", "text", Descending: false), page,
             [("tenant", id)],
             r => new UserResponse(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.GetFieldValue<DateTimeOffset>(4)),
-            async () => await db.SumAsync(id, "user")));
+            new CounterTotal(id, "user")));
     }
 
     private static async Task<IResult> GetAsync(string id, string email, HttpContext context, IClusterClient cluster)

@@ -102,6 +102,8 @@ public sealed class UpgradeTests
             Assert.NotNull(servedTenant);
             Assert.Equal(new TenantInfo(Tenant, "Upgraded Ltd", TenantStatus.Active, tenant.Settings, T0, T0.AddMinutes(5), 4), servedTenant);
             Assert.Equal("s3cret-pw", servedTenant.Settings.Smtp.Password);
+            // The silo's start encrypted the plain-text password the previous release had stored.
+            Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM tenants t WHERE t::text LIKE '%s3cret-pw%'"));
 
             var login = await grains.GetGrain<IUserGrain>(GrainKeys.User(user.Email)).LoginAsync("old-password-1");
             Assert.Equal(LoginResult.Succeeded, login.Result);

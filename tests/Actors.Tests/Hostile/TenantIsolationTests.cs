@@ -128,6 +128,17 @@ public sealed class TenantIsolationTests(ClusterFixture fixture, ITestOutputHelp
         var smtp = (await read.JsonAsync()).GetProperty("settings").GetProperty("smtp");
         Assert.True(smtp.GetProperty("password_set").GetBoolean());
         Assert.False(smtp.TryGetProperty("password", out _));
+
+        // At rest: the tenant's row holds the password encrypted (Data Protection), no table holds it in plain text.
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM tenants t WHERE t::text LIKE '%' || @s || '%'", ("s", secret)));
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM grain_state g WHERE g::text LIKE '%' || @s || '%'", ("s", secret)));
+        Assert.StartsWith("dp1:", await fixture.Database.ScalarAsync<string>("SELECT smtp_password FROM tenants WHERE id = @t", ("t", tenant)));
+        // ... and the grain still has it: a fresh activation decrypts what is stored.
+        var grain = fixture.Grains.GetGrain<Actors.Grains.Tenants.ITenantGrain>(Actors.Grains.GrainKeys.Tenant(tenant));
+        await fixture.Cluster.DeactivateAsync((IAddressable)grain);
+        Assert.Equal(secret + "2", (await grain.GetAsync())!.Settings.Smtp.Password);
     }
 
     [Fact]
