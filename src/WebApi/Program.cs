@@ -83,6 +83,7 @@ public class Program
         app.MapTenantsApi();
         app.MapUsersApi();
         app.MapJobsApi();
+        app.MapJobsBatchApi();
         app.MapSchedulesApi();
         app.MapCandidatesApi();
         return app;

@@ -94,6 +94,10 @@ public sealed class Validator
         }
     }
 
+    /// <summary>The refusal these errors make (the exception <see cref="ThrowIfAny"/> throws).</summary>
+    public ActorsException ToException() => new(ErrorCodes.Validation, "One or more fields are invalid.",
+        _errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+
     public void ThrowIfAny()
     {
         if (_errors.Count > 0)

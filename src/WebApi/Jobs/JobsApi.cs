@@ -75,25 +75,7 @@ public static class JobsApi
         var actor = context.Actor();
         var tenant = actor.RequireTenant();
         var errors = new Validator();
-        if (string.IsNullOrEmpty(body.Type))
-        {
-            errors.Add("type", "is required");
-        }
-        else if (!JobTypes.All.Contains(body.Type) || body.Type == JobTypes.BillingProvision)
-        {
-            // billing.provision is submitted by approving a candidate, never directly: it would provision unapproved candidates.
-            errors.Add("type", "must be one of: " + string.Join(", ", JobTypes.All.Where(t => t != JobTypes.BillingProvision)));
-        }
-        var parameters = body.Parameters is { ValueKind: JsonValueKind.Object } p ? p.GetRawText() : body.Parameters is null or { ValueKind: JsonValueKind.Null } ? "{}" : null;
-        if (parameters is null)
-        {
-            errors.Add("parameters", "must be a JSON object");
-        }
-        else if (Encoding.UTF8.GetByteCount(parameters) > MaxParametersBytes)
-        {
-            errors.Add("parameters", $"must be at most {MaxParametersBytes / 1024} KB");
-        }
-        errors.Range("max_attempts", body.MaxAttempts, 1, 20);
+        var parameters = ValidateDraft(body.Type, body.Parameters, body.MaxAttempts, errors, "");
         var key = IdempotencyKey.Read(context.Request, errors);
         errors.ThrowIfAny();
 
@@ -107,6 +89,35 @@ public static class JobsApi
             context.Response.Headers["Idempotent-Replayed"] = "true";
         }
         return TypedResults.Accepted($"/jobs/{job.Id}", JobResponse.From(job));
+    }
+
+    /// <summary>
+    /// Checks a job's type, parameters and max_attempts (field names after <paramref name="prefix"/>);
+    /// answers the parameters as JSON text, or null when they are invalid.
+    /// </summary>
+    internal static string? ValidateDraft(string? type, JsonElement? given, int? maxAttempts, Validator errors, string prefix)
+    {
+        if (string.IsNullOrEmpty(type))
+        {
+            errors.Add(prefix + "type", "is required");
+        }
+        else if (!JobTypes.All.Contains(type) || type == JobTypes.BillingProvision)
+        {
+            // billing.provision is submitted by approving a candidate, never directly: it would provision unapproved candidates.
+            errors.Add(prefix + "type", "must be one of: " + string.Join(", ", JobTypes.All.Where(t => t != JobTypes.BillingProvision)));
+        }
+        var parameters = given is { ValueKind: JsonValueKind.Object } p ? p.GetRawText() : given is null or { ValueKind: JsonValueKind.Null } ? "{}" : null;
+        if (parameters is null)
+        {
+            errors.Add(prefix + "parameters", "must be a JSON object");
+        }
+        else if (Encoding.UTF8.GetByteCount(parameters) > MaxParametersBytes)
+        {
+            errors.Add(prefix + "parameters", $"must be at most {MaxParametersBytes / 1024} KB");
+            parameters = null;
+        }
+        errors.Range(prefix + "max_attempts", maxAttempts, 1, 20);
+        return parameters;
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, IClusterClient cluster)
@@ -178,13 +189,16 @@ public static class IdempotencyKey
         {
             return null;
         }
-        if (value.Length > 255 || value.Any(c => c < 0x21 || c > 0x7e))
+        if (!IsValid(value))
         {
             errors.Add(Header, "must be 1 to 255 visible ASCII characters");
             return null;
         }
         return value;
     }
+
+    /// <summary>1 to 255 visible ASCII characters, as in the header.</summary>
+    public static bool IsValid(string value) => value.Length is > 0 and <= 255 && value.All(c => c is >= (char)0x21 and <= (char)0x7e);
 
     /// <summary>A stable id from tenant, resource kind and key: the same key always names the same grain.</summary>
     public static Guid DeriveId(string tenant, string kind, string key) => StableId.Create(tenant, kind, key);

@@ -77,6 +77,8 @@ public sealed class AuthorizationMatrixTests(ClusterFixture fixture, ITestOutput
         new("DELETE", "/tenants/{id}/users/{email}", Scope.TenantPath, Admins, 204, async (w, t) => new() { ["id"] = t, ["email"] = await w.UserAsync(t) }),
 
         new("POST", "/jobs", Scope.ScopedCollection, Writers, 202, Body: _ => new { type = "diagnostics.sleep", parameters = new { steps = 1, step_ms = 1 } }),
+        new("POST", "/jobs/batch", Scope.ScopedCollection, Writers, 200,
+            Body: _ => new { jobs = new[] { new { type = "diagnostics.sleep", parameters = new { steps = 1, step_ms = 1 } } } }),
         new("GET", "/jobs", Scope.ScopedCollection, Everyone, 200),
         new("GET", "/jobs/failed", Scope.ScopedCollection, Everyone, 200),
         new("GET", "/jobs/{id}", Scope.ScopedResource, Everyone, 200, (w, t) => Ids(("id", w.Shared[t].Job))),

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text.Json;
+using Actors.Grains;
+using Actors.Grains.Jobs;
+using Actors.Infrastructure.Database;
+using Actors.WebApi.Auth;
+using Actors.WebApi.Infrastructure;
+using Npgsql;
+
+namespace Actors.WebApi.Jobs;
+
+/// <summary>One job of a batch: as <c>POST /jobs</c>'s body, with its own <c>idempotency_key</c>.</summary>
+public sealed record BatchJobRequest(string? Type, JsonElement? Parameters, int? MaxAttempts, string? IdempotencyKey);
+
+public sealed record SubmitJobsBatchRequest(List<BatchJobRequest?>? Jobs);
+
+/// <summary>An item's outcome: its job (<c>id</c>, <c>status</c>, <c>replayed</c>) or its <c>problem</c>.</summary>
+public sealed record BatchItemResult(int Index, Guid? Id, string? Status, bool? Replayed, BatchProblem? Problem);
+
+/// <summary>The problem details of one item, as a whole request would have answered them.</summary>
+public sealed record BatchProblem(string Type, string Title, int Status, string? Detail, IReadOnlyDictionary<string, string[]>? Errors);
+
+public sealed record SubmitJobsBatchResponse(int Accepted, int Refused, IReadOnlyList<BatchItemResult> Items);
+
+/// <summary>
+/// <c>POST /jobs/batch</c>: up to <see cref="MaxJobs"/> jobs in one request, each validated and submitted
+/// on its own. The answer (200) lists every item in order with its job or its problem; one bad item
+/// refuses only itself. A replayed item (same <c>idempotency_key</c> and body) answers its first job;
+/// the same key with another body is that item's 422. The tenant's <c>max_active_jobs</c> applies
+/// item by item: items past it are refused <c>limit_exceeded</c>.
+/// </summary>
+public static class JobsBatchApi
+{
+    public const int MaxJobs = 1000;
+
+    // Grain calls in flight for one batch: enough to keep the silos busy, few enough to leave room for others.
+    private const int Parallelism = 32;
+
+    public static IEndpointRouteBuilder MapJobsBatchApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/jobs/batch", SubmitAsync).WithTags("Jobs").RequireAuthorization(Policies.Writer)
+            .WithSummary($"Queue up to {MaxJobs} jobs in one request; each item has its own idempotency_key and answers its job or its problem.")
+            .Produces<SubmitJobsBatchResponse>()
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
+        return endpoints;
+    }
+
+    private static async Task<IResult> SubmitAsync(SubmitJobsBatchRequest body, HttpContext context, IClusterClient cluster, NpgsqlDataSource db)
+    {
+        var actor = context.Actor();
+        var tenant = actor.RequireTenant();
+        if (body.Jobs is not { Count: > 0 and <= MaxJobs } jobs)
+        {
+            throw ActorsException.Invalid("jobs", $"must list 1 to {MaxJobs} jobs");
+        }
+
+        var results = new BatchItemResult?[jobs.Count];
+        var drafts = new List<(int Index, Guid Id, JobDraft Draft, bool Keyed)>();
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var item = jobs[i];
+            var errors = new Validator();
+            string? parameters = null;
+            if (item is null)
+            {
+                errors.Add($"jobs[{i}]", "must be an object");
+            }
+            else
+            {
+                parameters = JobsApi.ValidateDraft(item.Type, item.Parameters, item.MaxAttempts, errors, $"jobs[{i}].");
+                if (item.IdempotencyKey is { } given && !IdempotencyKey.IsValid(given))
+                {
+                    errors.Add($"jobs[{i}].idempotency_key", "must be 1 to 255 visible ASCII characters");
+                }
+            }
+            if (!errors.IsValid)
+            {
+                results[i] = Refused(i, ProblemDetailsMapping.Map(errors.ToException()));
+                continue;
+            }
+            var key = item!.IdempotencyKey;
+            var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "job", key);
+            var hash = IdempotencyKey.Hash(item.Type!, parameters!, item.MaxAttempts?.ToString(CultureInfo.InvariantCulture) ?? "");
+            drafts.Add((i, id, new JobDraft(item.Type!, parameters!, item.MaxAttempts, hash, actor.Email, null), key is not null));
+        }
+
+        // The cap, once for the batch: the items past the room left are refused (a replay is answered anyway).
+        var settings = (await cluster.GetGrain<Grains.Tenants.ITenantGrain>(GrainKeys.Tenant(tenant)).GetAsync())?.Settings
+            ?? new Grains.Tenants.TenantSettings();
+        var room = settings.MaxActiveJobs - await db.SumAsync(tenant, "job.status", "queued", "processing");
+
+        await Parallel.ForEachAsync(drafts, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = context.RequestAborted },
+            async (draft, _) =>
+            {
+                var grain = cluster.GetGrain<IJobGrain>(draft.Id, tenant);
+                try
+                {
+                    if (Interlocked.Decrement(ref room) < 0 && !(draft.Keyed && await grain.GetAsync() is not null))
+                    {
+                        throw new ActorsException(ErrorCodes.LimitExceeded,
+                            $"The tenant's active jobs reached settings.max_active_jobs ({settings.MaxActiveJobs}); this job was not queued.");
+                    }
+                    var job = await grain.SubmitAsync(draft.Draft);
+                    results[draft.Index] = new BatchItemResult(draft.Index, job.Id, ActorsJson.Name(job.Status), job.Existing, null);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    results[draft.Index] = Refused(draft.Index, ProblemDetailsMapping.Map(ex));
+                }
+            });
+
+        var items = results.Select(r => r!).ToList();
+        var refused = items.Count(r => r.Problem is not null);
+        return TypedResults.Ok(new SubmitJobsBatchResponse(items.Count - refused, refused, items));
+    }
+
+    private static BatchItemResult Refused(int index, Microsoft.AspNetCore.Mvc.ProblemDetails problem) =>
+        new(index, null, null, null, new BatchProblem(problem.Type ?? "", problem.Title ?? "", problem.Status ?? 500, problem.Detail,
+            problem.Extensions.TryGetValue("errors", out var errors) ? errors as IReadOnlyDictionary<string, string[]> : null));
+}
