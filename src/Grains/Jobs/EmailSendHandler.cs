@@ -58,7 +58,9 @@ public sealed partial class EmailSendHandler(IOptions<OutboundOptions> outbound,
         {
             throw new JobFailedException("smtp_not_configured", "The tenant has no SMTP host and from address.", retryable: false);
         }
-        var recipients = run.Parameters.GetProperty("recipients").EnumerateArray().Select(r => r.GetString()!).ToList();
+        // One message per mailbox: an address listed twice (in any case) is sent once.
+        var recipients = run.Parameters.GetProperty("recipients").EnumerateArray().Select(r => r.GetString()!)
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var subject = run.Parameters.GetProperty("subject").GetString()!;
         var body = run.Parameters.GetProperty("body").GetString()!;
 

@@ -16,8 +16,8 @@ public interface IRetentionGrain : IGrainWithStringKey
 
 /// <summary>
 /// The system schedule that deletes finished jobs (completed, failed, cancelled) older than
-/// <see cref="JobOptions.RetentionDays"/>, as the seeds' cleanup SQL does, and takes them off the
-/// counters in the same statement.
+/// <see cref="JobOptions.RetentionDays"/>, as the seeds' cleanup SQL does, with their email delivery
+/// rows, and takes them off the counters in the same statement.
 /// </summary>
 public sealed partial class RetentionGrain(NpgsqlDataSource db, IOptions<JobOptions> options, ILogger<RetentionGrain> logger)
     : Grain, IRetentionGrain, IRemindable
@@ -42,7 +42,9 @@ public sealed partial class RetentionGrain(NpgsqlDataSource db, IOptions<JobOpti
                 DELETE FROM jobs
                  WHERE status IN ('completed', 'failed', 'cancelled')
                    AND completed_at < now() - make_interval(days => @days)
-                RETURNING tenant_id, status),
+                RETURNING id, tenant_id, status),
+            deliveries AS (
+                DELETE FROM email_deliveries d USING gone WHERE d.job_id = gone.id),
             counted AS (
                 INSERT INTO counters AS k (tenant_id, kind, key, stripe, n)
                 SELECT tenant_id, 'job.status', status, 0, -count(*) FROM gone GROUP BY tenant_id, status ORDER BY 1, 3

@@ -1,8 +1,10 @@
+using System.Security.Cryptography;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Actors.Grains.Secrets;
@@ -13,22 +15,65 @@ namespace Actors.Grains.Secrets;
 /// is plain text from before encryption (sql/0010) and is encrypted at the next silo start
 /// (<see cref="EncryptPlainTextAsync"/>) or the tenant's next write.
 /// </summary>
-public sealed class SecretProtector(IDataProtectionProvider provider)
+public sealed partial class SecretProtector(IDataProtectionProvider provider, NpgsqlDataSource db, ILogger<SecretProtector> logger)
 {
     public const string Prefix = "dp1:";
-    private readonly IDataProtector _protector = provider.CreateProtector("Actors.Secrets.v1");
+    private const string Purpose = "Actors.Secrets.v1";
+    private readonly IDataProtector _protector = provider.CreateProtector(Purpose);
 
     public string? Protect(string? secret) => secret is null ? null : Prefix + _protector.Protect(secret);
 
-    public string? Unprotect(string? stored) =>
-        stored is null ? null : stored.StartsWith(Prefix, StringComparison.Ordinal) ? _protector.Unprotect(stored[Prefix.Length..]) : stored;
+    /// <summary>
+    /// The secret a stored value holds. A value encrypted under a key this process has not loaded yet
+    /// (another silo made the ring's first key, or <c>rotate-keys</c> ran since this silo read the ring)
+    /// is decrypted with the ring read again from the database. A value no key of the ring opens is
+    /// logged and read as absent (the operator sets the password again), so the tenant keeps working.
+    /// </summary>
+    public string? Unprotect(string? stored)
+    {
+        if (stored is null || !stored.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return stored;
+        }
+        var payload = stored[Prefix.Length..];
+        try
+        {
+            return _protector.Unprotect(payload);
+        }
+        catch (CryptographicException)
+        {
+            try
+            {
+                return FreshRing().CreateProtector(Purpose).Unprotect(payload);
+            }
+            catch (CryptographicException ex)
+            {
+                LogUndecryptable(logger, ex.Message);
+                return null;
+            }
+        }
+    }
+
+    /// <summary>A provider over the key ring as stored now (this process's provider caches its ring for up to a day).</summary>
+    private IDataProtectionProvider FreshRing()
+    {
+        var services = new ServiceCollection();
+        services.AddDataProtection().SetApplicationName(SecretsExtensions.ApplicationName);
+        services.Configure<KeyManagementOptions>(o => o.XmlRepository = new PostgresXmlRepository(db));
+#pragma warning disable ASP0000 // a throwaway container on purpose: it must not share the host's cached key ring
+        return services.BuildServiceProvider().GetRequiredService<IDataProtectionProvider>();
+#pragma warning restore ASP0000
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A stored secret could not be decrypted with any key of the ring ({Reason}); it reads as not set")]
+    private static partial void LogUndecryptable(ILogger logger, string reason);
 
     /// <summary>
     /// Re-encrypts every stored secret with the current default key (all of them when
     /// <paramref name="all"/>, else only plain-text ones); answers how many rows changed. The row's
     /// version is left alone: the value is the same, only its encoding changes.
     /// </summary>
-    public async Task<int> EncryptPlainTextAsync(NpgsqlDataSource db, bool all = false)
+    public async Task<int> EncryptPlainTextAsync(bool all = false)
     {
         var rows = new List<(string Id, string Stored)>();
         await using (var select = db.CreateCommand(
@@ -79,10 +124,12 @@ public sealed class PostgresXmlRepository(NpgsqlDataSource db) : IXmlRepository
 
 public static class SecretsExtensions
 {
+    public const string ApplicationName = "actors";
+
     /// <summary>Data Protection with its key ring in PostgreSQL, and the <see cref="SecretProtector"/>.</summary>
     public static IServiceCollection AddActorsSecrets(this IServiceCollection services)
     {
-        services.AddDataProtection().SetApplicationName("actors");
+        services.AddDataProtection().SetApplicationName(ApplicationName);
         services.AddOptions<KeyManagementOptions>()
             .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresXmlRepository(db));
         services.AddSingleton<SecretProtector>();
@@ -94,9 +141,9 @@ public static class SecretsExtensions
     {
         var keys = services.GetRequiredService<IKeyManager>();
         var key = keys.CreateNewKey(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(90));
-        // A protector created after the new key exists uses it as the default.
-        var protector = new SecretProtector(services.GetRequiredService<IDataProtectionProvider>());
-        var count = await protector.EncryptPlainTextAsync(services.GetRequiredService<NpgsqlDataSource>(), all: true);
+        // A protector created after the new key exists uses it as the default. Silos still holding the
+        // older ring read the re-encrypted values through SecretProtector.Unprotect's fresh ring.
+        var count = await services.GetRequiredService<SecretProtector>().EncryptPlainTextAsync(all: true);
         return (key.KeyId, count);
     }
 }

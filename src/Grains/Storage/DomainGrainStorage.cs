@@ -75,7 +75,7 @@ public static class DomainStorageExtensions
             (sp, _) => new DomainGrainStorage(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetServices<IStateTable>()));
         // Secrets stored in plain text by an earlier release are encrypted when a silo starts.
         silo.AddStartupTask(async (sp, _) =>
-            await sp.GetRequiredService<SecretProtector>().EncryptPlainTextAsync(sp.GetRequiredService<NpgsqlDataSource>()));
+            await sp.GetRequiredService<SecretProtector>().EncryptPlainTextAsync());
         return silo;
     }
 }

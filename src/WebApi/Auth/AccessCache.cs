@@ -22,8 +22,13 @@ public sealed class AccessCache(IClusterClient cluster, TimeProvider clock)
     /// <summary>The longest a revocation or a suspension takes to reach every API process.</summary>
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(1);
 
+    // Bounds on memory: past them a dictionary is emptied and the next requests ask their grains again.
+    private const int MaxEntries = 100_000;
+
     private readonly ConcurrentDictionary<(string Email, int Version), long> _validTokens = new();
     private readonly ConcurrentDictionary<string, Lease> _leases = new(StringComparer.Ordinal);
+    // Bumped by ForgetUser: an answer asked for before the change is not kept after it.
+    private long _userGeneration;
 
     public async ValueTask<bool> IsTokenValidAsync(string email, int version)
     {
@@ -32,24 +37,29 @@ public sealed class AccessCache(IClusterClient cluster, TimeProvider clock)
         {
             return true;
         }
+        var generation = Interlocked.Read(ref _userGeneration);
         var valid = await cluster.GetGrain<IUserGrain>(GrainKeys.User(email)).IsTokenValidAsync(version);
-        if (valid)
+        if (valid && generation == Interlocked.Read(ref _userGeneration))
         {
+            if (_validTokens.Count >= MaxEntries)
+            {
+                _validTokens.Clear();
+            }
             _validTokens[(email, version)] = now;
         }
-        else
+        else if (!valid)
         {
             _validTokens.TryRemove((email, version), out _);
-        }
-        if (_validTokens.Count > 100_000)
-        {
-            _validTokens.Clear(); // a bound on memory; the next requests ask their grains again
         }
         return valid;
     }
 
     public async ValueTask<Admission> AdmitAsync(string tenant)
     {
+        if (_leases.Count >= MaxEntries && !_leases.ContainsKey(tenant))
+        {
+            _leases.Clear(); // an operator naming ever new X-Tenant-Id values must not grow this without bound
+        }
         var lease = _leases.GetOrAdd(tenant, _ => new Lease());
         while (true)
         {
@@ -102,6 +112,9 @@ public sealed class AccessCache(IClusterClient cluster, TimeProvider clock)
                     lease.Tokens = fresh.Result == AdmissionResult.Admitted ? fresh.Granted : 0;
                 }
                 lease.Pending = null;
+                // Requests that joined after the count was taken try the new lease first and count
+                // themselves again only if they need another one.
+                lease.Waiting = 0;
             }
             return fresh;
         }
@@ -110,6 +123,7 @@ public sealed class AccessCache(IClusterClient cluster, TimeProvider clock)
             lock (lease)
             {
                 lease.Pending = null;
+                lease.Waiting = 0;
             }
             throw;
         }
@@ -118,6 +132,7 @@ public sealed class AccessCache(IClusterClient cluster, TimeProvider clock)
     /// <summary>This process changed the user: its tokens are checked again at their next request.</summary>
     public void ForgetUser(string email)
     {
+        Interlocked.Increment(ref _userGeneration);
         var key = GrainKeys.User(email)["user:".Length..];
         foreach (var entry in _validTokens.Keys.Where(k => string.Equals(k.Email, key, StringComparison.OrdinalIgnoreCase)))
         {

@@ -69,7 +69,9 @@ public sealed record Cursor(DateTimeOffset? At, string Id)
                 }
                 at = new DateTimeOffset(ticks, TimeSpan.Zero);
             }
-            return new Cursor(at, text[(bar + 1)..]);
+            var id = text[(bar + 1)..];
+            // Ids are UUIDs, slugs and email addresses: a control character (NUL, which PostgreSQL refuses in text) is a forgery.
+            return id.Any(char.IsControl) ? null : new Cursor(at, id);
         }
         catch (FormatException)
         {

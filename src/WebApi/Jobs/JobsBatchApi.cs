@@ -84,23 +84,35 @@ public static class JobsBatchApi
             drafts.Add((i, id, new JobDraft(item.Type!, parameters!, item.MaxAttempts, hash, actor.Email, null), key is not null));
         }
 
-        // The cap, once for the batch: the items past the room left are refused (a replay is answered anyway).
+        // The cap, once for the batch, in item order: a replay (its key already names a job) takes no room;
+        // new items past the room left are refused.
         var settings = (await cluster.GetGrain<Grains.Tenants.ITenantGrain>(GrainKeys.Tenant(tenant)).GetAsync())?.Settings
             ?? new Grains.Tenants.TenantSettings();
         var room = settings.MaxActiveJobs - await db.SumAsync(tenant, "job.status", "queued", "processing");
+        var exists = new bool[drafts.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, drafts.Count).Where(d => drafts[d].Keyed),
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = context.RequestAborted },
+            async (d, _) => exists[d] = await cluster.GetGrain<IJobGrain>(drafts[d].Id, tenant).GetAsync() is not null);
+        var admitted = new List<(int Index, Guid Id, JobDraft Draft, bool Keyed)>();
+        for (var d = 0; d < drafts.Count; d++)
+        {
+            if (exists[d] || room-- > 0)
+            {
+                admitted.Add(drafts[d]);
+            }
+            else
+            {
+                results[drafts[d].Index] = Refused(drafts[d].Index, ProblemDetailsMapping.Map(new ActorsException(ErrorCodes.LimitExceeded,
+                    $"The tenant's active jobs reached settings.max_active_jobs ({settings.MaxActiveJobs}); this job was not queued.")));
+            }
+        }
 
-        await Parallel.ForEachAsync(drafts, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = context.RequestAborted },
+        await Parallel.ForEachAsync(admitted, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = context.RequestAborted },
             async (draft, _) =>
             {
-                var grain = cluster.GetGrain<IJobGrain>(draft.Id, tenant);
                 try
                 {
-                    if (Interlocked.Decrement(ref room) < 0 && !(draft.Keyed && await grain.GetAsync() is not null))
-                    {
-                        throw new ActorsException(ErrorCodes.LimitExceeded,
-                            $"The tenant's active jobs reached settings.max_active_jobs ({settings.MaxActiveJobs}); this job was not queued.");
-                    }
-                    var job = await grain.SubmitAsync(draft.Draft);
+                    var job = await cluster.GetGrain<IJobGrain>(draft.Id, tenant).SubmitAsync(draft.Draft);
                     results[draft.Index] = new BatchItemResult(draft.Index, job.Id, ActorsJson.Name(job.Status), job.Existing, null);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)

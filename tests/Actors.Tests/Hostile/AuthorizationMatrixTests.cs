@@ -208,6 +208,9 @@ public sealed class AuthorizationMatrixTests(ClusterFixture fixture, ITestOutput
         Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Http.SendAsync(HttpMethod.Get, "/candidates?tenant=" + world.B, viewer)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await fixture.Http.SendAsync(HttpMethod.Get, "/candidates?tenant=" + world.A, viewer)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Http.SendAsync(HttpMethod.Get, "/jobs?tenant=NOT_A_SLUG", op)).StatusCode);
+        // A cursor whose id holds a NUL (PostgreSQL refuses it in text) is a forgery, not an outage.
+        Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Http.SendAsync(HttpMethod.Get, "/tenants?cursor=fABh", op)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Http.SendAsync(HttpMethod.Get, $"/tenants/{world.A}/users?cursor=fABh", op)).StatusCode);
 
         foreach (var (path, body) in new (string, object)[]
                  {

@@ -79,7 +79,8 @@ public sealed class EmailJobTests(ClusterFixture fixture)
             smtp = new { host = "127.0.0.1", port = smtp.Port, use_tls = false, from_address = "noreply@actors.example" },
         });
         var token = await s.UserTokenAsync(tenant, "reviewer");
-        string[] recipients = ["a@x.example", "b@x.example", "c@x.example", "reject-d@x.example", "e@x.example"];
+        // "A@x.example" is a@x.example again: one message per mailbox.
+        string[] recipients = ["a@x.example", "b@x.example", "A@x.example", "c@x.example", "reject-d@x.example", "e@x.example"];
 
         var submitted = await fixture.Http.SendAsync(HttpMethod.Post, "/jobs", token, new
         {

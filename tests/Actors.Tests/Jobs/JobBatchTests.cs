@@ -9,8 +9,8 @@ public sealed class JobBatchTests(ClusterFixture fixture)
 {
     private HttpClient Http => fixture.Http;
 
-    private static object Sleep(string? key, int steps = 1) =>
-        new { type = "diagnostics.sleep", parameters = new { steps, step_ms = 1 }, idempotency_key = key };
+    private static object Sleep(string? key, int steps = 1, int stepMs = 1) =>
+        new { type = "diagnostics.sleep", parameters = new { steps, step_ms = stepMs }, idempotency_key = key };
 
     [Fact]
     public async Task ABatchAnswersEachItemsJobOrProblemInOrderAndReplaysKeyedItems()
@@ -65,11 +65,19 @@ public sealed class JobBatchTests(ClusterFixture fixture)
         var token = await s.UserTokenAsync(tenant, "reviewer");
 
         var body = await (await Http.SendAsync(HttpMethod.Post, "/jobs/batch", token,
-            new { jobs = Enumerable.Range(0, 7).Select(i => Sleep($"cap-{i}", steps: 50)).ToArray() })).JsonAsync();
+            new { jobs = Enumerable.Range(0, 7).Select(i => Sleep($"cap-{i}", steps: 600, stepMs: 100)).ToArray() })).JsonAsync();
         Assert.Equal((5, 2), (body.GetProperty("accepted").GetInt32(), body.GetProperty("refused").GetInt32()));
         Assert.All(body.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("problem").ValueKind != JsonValueKind.Null),
             i => Assert.EndsWith("/limit_exceeded", i.GetProperty("problem").GetProperty("type").GetString()));
+        // Items past the room are the last ones, in order; the first five were queued.
+        Assert.Equal([true, true, true, true, true, false, false],
+            body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("problem").ValueKind == JsonValueKind.Null));
         Assert.Equal(5L, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE tenant_id = @t", ("t", tenant)));
+        // At the cap, a replay is still answered (it takes no room) while a new job is refused.
+        var atCap = (await (await Http.SendAsync(HttpMethod.Post, "/jobs/batch", token,
+            new { jobs = new[] { Sleep("cap-0", steps: 600, stepMs: 100), Sleep("cap-new", steps: 600, stepMs: 100) } })).JsonAsync()).GetProperty("items").EnumerateArray().ToList();
+        Assert.True(atCap[0].GetProperty("replayed").GetBoolean());
+        Assert.EndsWith("/limit_exceeded", atCap[1].GetProperty("problem").GetProperty("type").GetString());
 
         foreach (var count in new[] { 0, 1001 })
         {
@@ -78,6 +86,12 @@ public sealed class JobBatchTests(ClusterFixture fixture)
             Assert.True((await refused.JsonAsync()).GetProperty("errors").TryGetProperty("jobs", out _));
         }
         Assert.Equal(5L, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE tenant_id = @t", ("t", tenant)));
+
+        // The minute-long jobs are not needed any more.
+        foreach (var item in body.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("problem").ValueKind == JsonValueKind.Null))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Http.SendAsync(HttpMethod.Post, $"/jobs/{item.GetProperty("id").GetGuid()}/cancel", token)).StatusCode);
+        }
     }
 
     private static string Field(JsonElement item) =>
