@@ -53,7 +53,12 @@ public class Program
         builder.Services.AddExceptionHandler<ProblemDetailsMapping>();
         // Binding failures reach ProblemDetailsMapping, which names the offending field in the errors map.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<DashboardDocument>());
+        builder.Services.AddOpenApi(o =>
+        {
+            o.AddDocumentTransformer<DashboardDocument>();
+            o.AddDocumentTransformer<ApiConventionsDocument>();
+            o.AddOperationTransformer<ApiConventionsDocument>();
+        });
         builder.Services.AddActorsDatabase(connectionString);
         builder.Services.AddActorsMetrics("api", settings.ClusterId);
         builder.Services.AddActorsHealthChecks()

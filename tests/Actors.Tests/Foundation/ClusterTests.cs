@@ -93,6 +93,32 @@ public sealed class ClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task OpenApiNamesTheBearerSchemeOnProtectedOperationsAndTheHeadersTheApiReads()
+    {
+        using var body = JsonDocument.Parse(await fixture.Http.GetStringAsync("/openapi/v1.json"));
+        var root = body.RootElement;
+        var bearer = root.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
+        Assert.Equal(("http", "bearer"), (bearer.GetProperty("type").GetString(), bearer.GetProperty("scheme").GetString()));
+
+        JsonElement Operation(string path, string method) => root.GetProperty("paths").GetProperty(path).GetProperty(method);
+        static bool Secured(JsonElement operation) =>
+            operation.TryGetProperty("security", out var security) && security.EnumerateArray().Any(r => r.TryGetProperty("bearer", out _));
+        static string[] Headers(JsonElement operation) => operation.TryGetProperty("parameters", out var parameters)
+            ? parameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == "header").Select(p => p.GetProperty("name").GetString()!).Order().ToArray()
+            : [];
+
+        Assert.True(Secured(Operation("/candidates", "post")));
+        Assert.True(Secured(Operation("/tenants", "get")));
+        Assert.False(Secured(Operation("/livez", "get")));
+        Assert.False(Secured(Operation("/auth/login", "post")));
+        Assert.Equal(["Idempotency-Key", "X-Tenant-Id"], Headers(Operation("/candidates", "post")));
+        Assert.Equal(["Idempotency-Key", "X-Tenant-Id"], Headers(Operation("/candidates/{id}/approve", "post")));
+        Assert.Equal(["If-Match", "X-Tenant-Id"], Headers(Operation("/candidates/{id}", "patch")));
+        Assert.Equal(["X-Tenant-Id"], Headers(Operation("/jobs/batch", "post")));
+        Assert.Empty(Headers(Operation("/tenants", "get")));
+    }
+
+    [Fact]
     public async Task OpenApiDescribesEveryResourceAndDocsAreServed()
     {
         var openapi = await fixture.Http.GetAsync("/openapi/v1.json");
