@@ -27,6 +27,7 @@ public sealed class AccessCache(IClusterClient cluster, TimeProvider clock)
 
     private readonly ConcurrentDictionary<(string Email, int Version), long> _validTokens = new();
     private readonly ConcurrentDictionary<string, Lease> _leases = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (TenantSettings Settings, long At)> _settings = new(StringComparer.Ordinal);
     // Bumped by ForgetUser: an answer asked for before the change is not kept after it.
     private long _userGeneration;
 
@@ -129,6 +130,25 @@ public sealed class AccessCache(IClusterClient cluster, TimeProvider clock)
         }
     }
 
+    /// <summary>
+    /// The tenant's settings for the caps a create checks (<c>max_candidates</c>, ...), at most
+    /// <see cref="Bound"/> old: a create makes no grain call for them but its own.
+    /// </summary>
+    public async ValueTask<TenantSettings> SettingsAsync(string tenant)
+    {
+        if (_settings.TryGetValue(tenant, out var cached) && clock.GetElapsedTime(cached.At) < Bound)
+        {
+            return cached.Settings;
+        }
+        var settings = (await cluster.GetGrain<ITenantGrain>(GrainKeys.Tenant(tenant)).GetAsync())?.Settings ?? new TenantSettings();
+        if (_settings.Count >= MaxEntries)
+        {
+            _settings.Clear();
+        }
+        _settings[tenant] = (settings, clock.GetTimestamp());
+        return settings;
+    }
+
     /// <summary>This process changed the user: its tokens are checked again at their next request.</summary>
     public void ForgetUser(string email)
     {
@@ -141,7 +161,11 @@ public sealed class AccessCache(IClusterClient cluster, TimeProvider clock)
     }
 
     /// <summary>This process changed the tenant (suspended, activated, settings): its next request asks the grain.</summary>
-    public void ForgetTenant(string tenant) => _leases.TryRemove(tenant, out _);
+    public void ForgetTenant(string tenant)
+    {
+        _leases.TryRemove(tenant, out _);
+        _settings.TryRemove(tenant, out _);
+    }
 
     private sealed class Lease
     {

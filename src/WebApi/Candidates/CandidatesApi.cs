@@ -82,7 +82,7 @@ public static class CandidatesApi
 
         var products = CandidateRules.Normalize(body.Products);
         var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "candidate", key);
-        await TenantQuota.EnsureRoomAsync(cluster, db, tenant, "candidates", s => s.MaxCandidates, "candidate.status", [],
+        await TenantQuota.EnsureRoomAsync(context.RequestServices.GetRequiredService<AccessCache>(), db, tenant, "candidates", s => s.MaxCandidates, "candidate.status", [],
             key is null ? null : async () => await cluster.GetGrain<ICandidateGrain>(id, tenant).GetAsync() is not null);
         var hash = IdempotencyKey.Hash(body.CompanyName!, body.ContactEmail!, body.ContactPhone ?? "", string.Join('\u001e', products));
         var candidate = await cluster.GetGrain<ICandidateGrain>(id, tenant)

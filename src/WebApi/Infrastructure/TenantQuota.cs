@@ -1,6 +1,7 @@
 using Actors.Grains;
 using Actors.Grains.Tenants;
 using Actors.Infrastructure.Database;
+using Actors.WebApi.Auth;
 using Npgsql;
 
 namespace Actors.WebApi.Infrastructure;
@@ -12,10 +13,11 @@ namespace Actors.WebApi.Infrastructure;
 /// </summary>
 public static class TenantQuota
 {
-    public static async Task EnsureRoomAsync(IClusterClient cluster, NpgsqlDataSource db, string tenant, string what,
+    public static async Task EnsureRoomAsync(AccessCache access, NpgsqlDataSource db, string tenant, string what,
         Func<TenantSettings, int> limitOf, string counterKind, string[] counterKeys, Func<Task<bool>>? isReplay = null)
     {
-        var settings = (await cluster.GetGrain<ITenantGrain>(GrainKeys.Tenant(tenant)).GetAsync())?.Settings ?? new TenantSettings();
+        // The caps as set at most AccessCache.Bound ago (a raised cap applies within a second).
+        var settings = await access.SettingsAsync(tenant);
         var limit = limitOf(settings);
         var count = await db.SumAsync(tenant, counterKind, counterKeys);
         // A retried create (same Idempotency-Key) answers its first result even at the cap.

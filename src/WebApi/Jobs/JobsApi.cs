@@ -80,7 +80,7 @@ public static class JobsApi
         errors.ThrowIfAny();
 
         var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "job", key);
-        await TenantQuota.EnsureRoomAsync(cluster, db, tenant, "active_jobs", s => s.MaxActiveJobs, "job.status", ["queued", "processing"],
+        await TenantQuota.EnsureRoomAsync(context.RequestServices.GetRequiredService<AccessCache>(), db, tenant, "active_jobs", s => s.MaxActiveJobs, "job.status", ["queued", "processing"],
             key is null ? null : async () => await cluster.GetGrain<IJobGrain>(id, tenant).GetAsync() is not null);
         var hash = IdempotencyKey.Hash(body.Type!, parameters!, body.MaxAttempts?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
         var job = await cluster.GetGrain<IJobGrain>(id, tenant).SubmitAsync(new JobDraft(body.Type!, parameters!, body.MaxAttempts, hash, actor.Email, null));

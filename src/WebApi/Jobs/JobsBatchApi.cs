@@ -86,8 +86,7 @@ public static class JobsBatchApi
 
         // The cap, once for the batch, in item order: a replay (its key already names a job) takes no room;
         // new items past the room left are refused.
-        var settings = (await cluster.GetGrain<Grains.Tenants.ITenantGrain>(GrainKeys.Tenant(tenant)).GetAsync())?.Settings
-            ?? new Grains.Tenants.TenantSettings();
+        var settings = await context.RequestServices.GetRequiredService<AccessCache>().SettingsAsync(tenant);
         var room = settings.MaxActiveJobs - await db.SumAsync(tenant, "job.status", "queued", "processing");
         var exists = new bool[drafts.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, drafts.Count).Where(d => drafts[d].Keyed),

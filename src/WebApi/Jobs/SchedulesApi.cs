@@ -69,7 +69,7 @@ public static class SchedulesApi
         var actor = context.Actor();
         var tenant = actor.RequireTenant();
         var definition = Validate(body, null);
-        await TenantQuota.EnsureRoomAsync(cluster, db, tenant, "schedules", s => s.MaxSchedules, "schedule", []);
+        await TenantQuota.EnsureRoomAsync(context.RequestServices.GetRequiredService<AccessCache>(), db, tenant, "schedules", s => s.MaxSchedules, "schedule", []);
         var schedule = await cluster.GetGrain<IScheduleGrain>(Guid.CreateVersion7(), tenant).CreateAsync(definition, actor.Email);
         return TypedResults.Created($"/schedules/{schedule.Id}", ScheduleResponse.From(schedule));
     }
