@@ -30,10 +30,29 @@ public static class Counters
         return counts;
     }
 
-    /// <summary>The sum of some keys of one kind (all keys when none is named).</summary>
+    /// <summary>The sum of some keys of one kind (all keys when none is named); <paramref name="tenant"/> null sums every tenant.</summary>
     public static async Task<long> SumAsync(this NpgsqlDataSource db, string? tenant, string kind, params string[] keys)
     {
-        var counts = await db.ReadAsync(tenant, kind);
-        return keys.Length == 0 ? counts.Values.Sum() : keys.Sum(k => counts.GetValueOrDefault(k));
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(SumCommand(tenant, kind, keys));
+        return (long)(await batch.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The statement of <see cref="SumAsync"/>, for a batch that reads it with other statements (a list and its total).</summary>
+    public static NpgsqlBatchCommand SumCommand(string? tenant, string kind, string[] keys)
+    {
+        var command = new NpgsqlBatchCommand(
+            "SELECT coalesce(sum(n), 0)::bigint FROM counters WHERE kind = $1" +
+            (tenant is null ? "" : " AND tenant_id = $2") + (keys.Length == 0 ? "" : $" AND key = ANY(${(tenant is null ? 2 : 3)})"));
+        command.Parameters.Add(new NpgsqlParameter { Value = kind });
+        if (tenant is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = tenant });
+        }
+        if (keys.Length > 0)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = keys });
+        }
+        return command;
     }
 }

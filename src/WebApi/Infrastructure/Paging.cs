@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Actors.Infrastructure.Database;
 using Npgsql;
 
 namespace Actors.WebApi.Infrastructure;
@@ -162,13 +163,7 @@ public static class PagedQuery
         command.Parameters.AddWithValue("offset", page.Offset);
         if (counted is not null)
         {
-            var sum = new NpgsqlBatchCommand(
-                "SELECT coalesce(sum(n), 0)::bigint FROM counters WHERE kind = @kind" +
-                (counted.Tenant is null ? "" : " AND tenant_id = @tenant") + (counted.Keys.Length == 0 ? "" : " AND key = ANY(@keys)"));
-            sum.Parameters.AddWithValue("kind", counted.Kind);
-            if (counted.Tenant is not null) sum.Parameters.AddWithValue("tenant", counted.Tenant);
-            if (counted.Keys.Length > 0) sum.Parameters.AddWithValue("keys", counted.Keys);
-            batch.BatchCommands.Add(sum);
+            batch.BatchCommands.Add(Counters.SumCommand(counted.Tenant, counted.Kind, counted.Keys));
         }
         var items = new List<T>();
         Cursor? last = null;

@@ -16,15 +16,23 @@ public static class TenantQuota
     public static async Task EnsureRoomAsync(AccessCache access, NpgsqlDataSource db, string tenant, string what,
         Func<TenantSettings, int> limitOf, string counterKind, string[] counterKeys, Func<Task<bool>>? isReplay = null)
     {
-        // The caps as set at most AccessCache.Bound ago (a raised cap applies within a second).
-        var settings = await access.SettingsAsync(tenant);
-        var limit = limitOf(settings);
-        var count = await db.SumAsync(tenant, counterKind, counterKeys);
+        var (limit, count) = await UsageAsync(access, db, tenant, limitOf, counterKind, counterKeys);
         // A retried create (same Idempotency-Key) answers its first result even at the cap.
         if (count >= limit && (isReplay is null || !await isReplay()))
         {
             throw new ActorsException(ErrorCodes.LimitExceeded,
                 $"The tenant holds {count} {what}, its limit; delete some or ask an operator to raise settings.max_{what}.");
         }
+    }
+
+    /// <summary>
+    /// The cap (as set at most <see cref="AccessCache.Bound"/> ago: a raised cap applies within a second)
+    /// and what the tenant holds of it, from its counter.
+    /// </summary>
+    public static async Task<(int Limit, long Count)> UsageAsync(AccessCache access, NpgsqlDataSource db, string tenant,
+        Func<TenantSettings, int> limitOf, string counterKind, string[] counterKeys)
+    {
+        var settings = await access.SettingsAsync(tenant);
+        return (limitOf(settings), await db.SumAsync(tenant, counterKind, counterKeys));
     }
 }

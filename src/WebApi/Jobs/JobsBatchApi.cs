@@ -86,8 +86,9 @@ public static class JobsBatchApi
 
         // The cap, once for the batch, in item order: a replay (its key already names a job) takes no room;
         // new items past the room left are refused.
-        var settings = await context.RequestServices.GetRequiredService<AccessCache>().SettingsAsync(tenant);
-        var room = settings.MaxActiveJobs - await db.SumAsync(tenant, "job.status", "queued", "processing");
+        var (limit, active) = await TenantQuota.UsageAsync(context.RequestServices.GetRequiredService<AccessCache>(), db, tenant,
+            s => s.MaxActiveJobs, "job.status", ["queued", "processing"]);
+        var room = limit - active;
         var exists = new bool[drafts.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, drafts.Count).Where(d => drafts[d].Keyed),
             new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = context.RequestAborted },
@@ -102,7 +103,7 @@ public static class JobsBatchApi
             else
             {
                 results[drafts[d].Index] = Refused(drafts[d].Index, ProblemDetailsMapping.Map(new ActorsException(ErrorCodes.LimitExceeded,
-                    $"The tenant's active jobs reached settings.max_active_jobs ({settings.MaxActiveJobs}); this job was not queued.")));
+                    $"The tenant's active jobs reached settings.max_active_jobs ({limit}); this job was not queued.")));
             }
         }
 
