@@ -2,7 +2,13 @@
 # The benchmark: starts its own stack (a throwaway PostgreSQL, silo(s), the API, all on loopback and
 # free ports), measures reference A with pgbench, loads the API over HTTP from a separate process
 # (bench/Actors.Bench) and prints one table, also written to bench/results/<UTC time>.md and
-# bench/results/latest.md. Everything is stopped and deleted afterwards. About 3-4 minutes.
+# bench/results/latest.md. Everything is stopped and deleted afterwards. About 12 minutes, then scenario J.
+#
+# `./scripts/bench.sh jobs` runs only scenario J, the job engine beside Hangfire (H) and graphile-worker (G):
+# each engine on a fresh database of the same PostgreSQL server, one after another, reported in
+# bench/results/<UTC time>-jobs.md and latest-jobs.md (the full run does J last, on the same server).
+# BENCH_JOBS_N (20000) and BENCH_JOBS_FLOOD (40000) size it; BENCH_JOBS_REFERENCES=0 runs Actors alone. The references are bench-only: their
+# packages are restored into bench/ by scripts/bench-job-references.sh, nothing of theirs ships.
 #
 # Knobs (environment): BENCH_SILOS (1), BENCH_WARMUP / BENCH_MEASURE seconds per scenario (2 / 6),
 # BENCH_WRITE_CONCURRENCY (16: durable-write scenarios and pgbench), BENCH_HTTP_CONCURRENCY (64),
@@ -10,6 +16,8 @@
 # BENCH_OUT (bench/results) is where the report goes; BENCH_KEEP=1 keeps the temporary folder (logs, database) for inspection.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+MODE="${1:-all}"
+case "$MODE" in all|jobs) ;; *) echo "usage: $0 [jobs]" >&2; exit 2 ;; esac
 SILOS="${BENCH_SILOS:-1}"
 WARMUP="${BENCH_WARMUP:-2}"
 MEASURE="${BENCH_MEASURE:-6}"
@@ -46,7 +54,6 @@ if [ ! -x "$PGBIN/pgbench" ]; then
 fi
 pg_start "$TMP/pg" "$PG_PORT"
 export ConnectionStrings__Actors="$(connection_string "$PG_PORT")"
-export Orleans__ClusterId="bench-$(date +%s)-$$"
 export DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production
 export Auth__SigningKeys__0="base64:$(head -c 48 /dev/urandom | base64 -w0)"
 export Bootstrap__OperatorEmail="bench-operator@example.com"
@@ -61,27 +68,73 @@ REFERENCE_DLL="$ROOT/bench/Actors.BenchReference/bin/Release/net10.0/Actors.Benc
 PRELOAD="${BENCH_PRELOAD:-1000000}"
 D_ROWS=200000
 
+# Starts the silo(s) and the API on the database of ConnectionStrings__Actors; stop_stack stops them.
+stack_pids=()
+start_stack() {
+  silo_pids=(); stack_pids=()
+  export Orleans__ClusterId="bench-$(date +%s)-$$-$1"
+  for i in $(seq 1 "$SILOS"); do
+    silo_url="http://127.0.0.1:$(free_port)"
+    ASPNETCORE_URLS="$silo_url" Orleans__SiloPort="$(free_port)" Orleans__GatewayPort="$(free_port)" \
+      dotnet "$SILO_DLL" >"$TMP/logs/$1-silo$i.log" 2>&1 &
+    pids+=($!); silo_pids+=($!); stack_pids+=($!)
+    wait_http "$silo_url/readyz" 90 || { log "silo $i not ready; see $TMP/logs"; exit 1; }
+  done
+  API_URL="http://127.0.0.1:$(free_port)"
+  ASPNETCORE_URLS="$API_URL" dotnet "$API_DLL" >"$TMP/logs/$1-api.log" 2>&1 &
+  api_pid=$!; pids+=($api_pid); stack_pids+=($api_pid)
+  wait_http "$API_URL/readyz" 90 || { log "the API did not become ready; see $TMP/logs"; exit 1; }
+  # The API creates the operator in the background once the cluster answers, maybe after /readyz.
+  for _ in $(seq 1 120); do grep -q 'Bootstrap created operator' "$TMP/logs/$1-api.log" && break; sleep 0.5; done
+  log "stack ready: $SILOS silo(s), API $API_URL, PostgreSQL 127.0.0.1:$PG_PORT"
+}
+stop_stack() {
+  for pid in "${stack_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${stack_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stack_pids=()
+}
+commit="$(git -C "$ROOT" rev-parse --short HEAD)"
+[ -z "$(git -C "$ROOT" status --porcelain --untracked-files=no -- src bench scripts)" ] || commit="$commit (with local changes)"
+PSQL=("$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U actors -d actors -qAt -v ON_ERROR_STOP=1)
+export PGPASSWORD=actors
+
+# Scenario J: the job engine, each on a fresh database, on a quiet server (nothing else runs).
+jobs_scenario() {
+  local out="$TMP/jobs"; mkdir -p "$out"
+  "${PSQL[@]}" -c "DROP DATABASE IF EXISTS bench_j_actors" -c "CREATE DATABASE bench_j_actors"
+  export ConnectionStrings__Actors="$(connection_string "$PG_PORT" bench_j_actors)"
+  dotnet "$SILO_DLL" migrate >"$TMP/logs/jobs-migrate.log" 2>&1
+  start_stack jobs
+  log "J: Actors"
+  timeout 1200 dotnet "$BENCH_DLL" jobs --api "$API_URL" --pg "$ConnectionStrings__Actors" \
+    --email "$Bootstrap__OperatorEmail" --password "$Bootstrap__OperatorPassword" \
+    --api-pid "$api_pid" --silo-pids "$(IFS=,; echo "${silo_pids[*]}")" --postmaster-pid "$(head -n 1 "$TMP/pg/postmaster.pid")" \
+    --n "${BENCH_JOBS_N:-20000}" --flood "${BENCH_JOBS_FLOOD:-40000}" --out "$out/Actors.json"
+  stop_stack
+  if [ "${BENCH_JOBS_REFERENCES:-1}" = 1 ]; then
+    log "J: references H and G"
+    PGBIN="$PGBIN" PG_PORT="$PG_PORT" POSTMASTER_PID="$(head -n 1 "$TMP/pg/postmaster.pid")" \
+      "$ROOT/scripts/bench-job-references.sh" "$out" || log "a reference failed: its column is missing from the report"
+  fi
+  local results="${BENCH_OUT:-$ROOT/bench/results}" stamp; stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+  mkdir -p "$results"; cp "$out"/*.json "$results/" 2>/dev/null || true
+  for f in "$results"/{Actors,H,G}.json; do [ -f "$f" ] && mv "$f" "$results/$stamp-jobs-$(basename "$f")"; done
+  dotnet "$BENCH_DLL" jobs-report --dir "$out" --out "$results/$stamp-jobs.md,$results/latest-jobs.md" \
+    --commit "$commit" --command "./scripts/bench.sh $([ "$MODE" = jobs ] && echo jobs)" >/dev/null
+  log "written $results/$stamp-jobs.md and latest-jobs.md"
+}
+
+if [ "$MODE" = jobs ]; then
+  jobs_scenario
+  ok=true
+  exit 0
+fi
 log "migrating"
 dotnet "$SILO_DLL" migrate >"$TMP/logs/migrate.log" 2>&1
-
-for i in $(seq 1 "$SILOS"); do
-  silo_url="http://127.0.0.1:$(free_port)"
-  ASPNETCORE_URLS="$silo_url" Orleans__SiloPort="$(free_port)" Orleans__GatewayPort="$(free_port)" \
-    dotnet "$SILO_DLL" >"$TMP/logs/silo$i.log" 2>&1 &
-  pids+=($!); silo_pids+=($!)
-  wait_http "$silo_url/readyz" 90 || { log "silo $i not ready; see $TMP/logs"; exit 1; }
-done
-API_URL="http://127.0.0.1:$(free_port)"
-ASPNETCORE_URLS="$API_URL" dotnet "$API_DLL" >"$TMP/logs/api.log" 2>&1 &
-api_pid=$!; pids+=($api_pid)
-wait_http "$API_URL/readyz" 90 || { log "the API did not become ready; see $TMP/logs"; exit 1; }
-# The API creates the operator in the background once the cluster answers, maybe after /readyz.
-for _ in $(seq 1 120); do grep -q 'Bootstrap created operator' "$TMP/logs/api.log" && break; sleep 0.5; done
-log "stack ready: $SILOS silo(s), API $API_URL, PostgreSQL 127.0.0.1:$PG_PORT"
+start_stack main
 
 # Reference A (run by the load generator, so its window and CPU are measured like every scenario):
 # the durable-write limit of this machine, one UPDATE by primary key per transaction.
-PSQL=("$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U actors -d actors -qAt -v ON_ERROR_STOP=1)
 "${PSQL[@]}" -c "CREATE TABLE bench_pgbench (id int PRIMARY KEY, status text NOT NULL, version int NOT NULL, updated_at timestamptz NOT NULL);
                  INSERT INTO bench_pgbench SELECT g, 'pending', 1, now() FROM generate_series(1, $PGBENCH_ROWS) g;"
 "${PSQL[@]}" -c "VACUUM ANALYZE bench_pgbench"
@@ -102,9 +155,6 @@ ASPNETCORE_URLS="$D_URL" dotnet "$REFERENCE_DLL" >"$TMP/logs/reference-d.log" 2>
 d_pid=$!; pids+=($d_pid)
 for _ in $(seq 1 120); do curl -s -o /dev/null "$D_URL/conflicts" && break; sleep 0.5; done
 
-commit="$(git -C "$ROOT" rev-parse --short HEAD)"
-[ -z "$(git -C "$ROOT" status --porcelain --untracked-files=no -- src bench/Actors.Bench scripts)" ] || commit="$commit (with local changes)"
-
 log "loading the API (bench/Actors.Bench)"
 timeout 900 dotnet "$BENCH_DLL" \
   --api "$API_URL" --pg "$ConnectionStrings__Actors" \
@@ -117,6 +167,9 @@ timeout 900 dotnet "$BENCH_DLL" \
   --api-pid "$api_pid" --silo-pids "$(IFS=,; echo "${silo_pids[*]}")" --postmaster-pid "$(head -n 1 "$TMP/pg/postmaster.pid")" \
   --out "${BENCH_OUT:-$ROOT/bench/results}" --commit "$commit" --sdk "$(dotnet --version)" --silos "$SILOS" \
   --command "./scripts/bench.sh"
-ok=true
 # The README shows the latest table (only for the default results folder).
 [ -z "${BENCH_OUT:-}" ] && "$ROOT/scripts/bench-readme.sh"
+stop_stack
+kill -TERM "$d_pid" 2>/dev/null || true; wait "$d_pid" 2>/dev/null || true
+jobs_scenario
+ok=true

@@ -12,6 +12,15 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 ThreadPool.SetMinThreads(256, 256);
 
+// Scenario J has its own entry points: `jobs` measures Actors' job engine, `jobs-report` renders the table.
+switch (args.FirstOrDefault())
+{
+    case "jobs":
+        return await JobsScenario.MainAsync(args[1..]);
+    case "jobs-report":
+        return await JobsReport.MainAsync(args[1..]);
+}
+
 var options = Options.Parse(args);
 var timing = new Timing(TimeSpan.FromSeconds(options.WarmUpSeconds), TimeSpan.FromSeconds(options.MeasureSeconds));
 var report = new Report(options);

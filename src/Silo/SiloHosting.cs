@@ -94,6 +94,8 @@ public static class SiloHosting
             .SelectPipelineByAuthority();
         silo.AddStartupTask((services, _) =>
             services.GetRequiredService<IGrainFactory>().GetGrain<IRetentionGrain>(RetentionGrain.Key).EnsureScheduledAsync());
+        silo.AddStartupTask((services, _) =>
+            services.GetRequiredService<IGrainFactory>().GetGrain<IJobSweeperGrain>(JobSweeperGrain.Key).EnsureScheduledAsync());
         silo.AddDashboard();
         silo.AddIncomingGrainCallFilter<RequestIdCallFilter>();
         return silo;

@@ -26,17 +26,86 @@ public interface IJobGrain : IGrainWithGuidCompoundKey
     /// <summary>Called by the tenant's dispatcher: starts the job if it is queued and due. Idempotent.</summary>
     [Alias("Start")] Task<bool> StartAsync();
 
+    /// <summary>
+    /// Called by the dispatcher's sweep for a processing job whose heartbeat is old: if no run of it is
+    /// alive here (its silo died), the stuck policy retries or fails it. Idempotent.
+    /// </summary>
+    [Alias("Check")] Task CheckAsync();
+
     /// <summary>Called by the job's own run when the handler returns (internal).</summary>
     [Alias("Finish")] Task FinishAsync(JobOutcome outcome);
 }
 
-/// <summary>The per-tenant dispatcher: starts queued jobs in order while the tenant has free slots.</summary>
+/// <summary>
+/// The per-tenant dispatcher: the only place that starts the tenant's jobs, in order, while the tenant
+/// has free slots. It keeps its queue and its running set in memory and rebuilds them from the
+/// <c>jobs</c> table when it activates and at every sweep.
+/// </summary>
 [Alias("Actors.IJobDispatcherGrain")]
 public interface IJobDispatcherGrain : IGrainWithStringKey
 {
+    /// <summary>A job was stored as queued (submitted, retried, back from a stopped run).</summary>
+    [Alias("Queued"), Orleans.Concurrency.OneWay] Task QueuedAsync(Guid jobId);
+
+    /// <summary>Jobs were stored as queued together (a batch), in this order.</summary>
+    [Alias("QueuedMany"), Orleans.Concurrency.OneWay] Task QueuedManyAsync(Guid[] jobIds);
+
+    /// <summary>A job left processing (it ended, or went back to the queue): its slot is free.</summary>
+    [Alias("Ended"), Orleans.Concurrency.OneWay] Task EndedAsync(Guid jobId);
+
+    /// <summary>Something outside the queue changed (the tenant's settings or status): look again.</summary>
     [Alias("Notify"), Orleans.Concurrency.OneWay] Task NotifyAsync();
 
-    [Alias("Dispatch")] Task<int> DispatchAsync();
+    /// <summary>
+    /// The durable wake-up's work (<see cref="IJobSweeperGrain"/>): counts the running jobs again from the
+    /// table, asks every processing job whose heartbeat stopped to check itself, and starts what is queued
+    /// and due. Idempotent. Answers how many jobs it started.
+    /// </summary>
+    [Alias("Sweep")] Task<int> SweepAsync();
+}
+
+/// <summary>
+/// Queues many jobs of one tenant at once (<c>POST /jobs/batch</c>): one statement stores them all,
+/// one message tells the dispatcher; each job's grain activates when its job starts.
+/// A stateless worker, so each silo serves batches locally.
+/// </summary>
+[Alias("Actors.IJobIntakeGrain")]
+public interface IJobIntakeGrain : IGrainWithIntegerKey
+{
+    /// <summary>
+    /// Validates each item by its type's handler and stores the valid ones as queued, in order. An item
+    /// whose id is already stored answers that job when its request hash matches (a replay) and
+    /// <c>idempotency_key_reused</c> when not. New items past <paramref name="room"/> are refused
+    /// <c>limit_exceeded</c> (<paramref name="limit"/> is named in the message). Answers one outcome per item.
+    /// </summary>
+    // Safe to retry: the API picks every id before the call, and a repeated item answers as a replay.
+    [Alias("Submit"), SafeToRetry]
+    Task<IReadOnlyList<JobIntakeOutcome>> SubmitAsync(string tenantId, IReadOnlyList<JobIntakeItem> items, int room, int limit);
+}
+
+[GenerateSerializer, Alias("Actors.JobIntakeItem")]
+public sealed record JobIntakeItem([property: Id(0)] Guid Id, [property: Id(1)] JobDraft Draft, [property: Id(2)] bool Keyed);
+
+/// <summary>An item's job (<see cref="Existing"/> for a replay) or the domain error that refused it.</summary>
+[GenerateSerializer, Alias("Actors.JobIntakeOutcome")]
+public sealed record JobIntakeOutcome(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] JobStatus Status,
+    [property: Id(2)] bool Existing,
+    [property: Id(3)] ActorsException? Error);
+
+/// <summary>
+/// One for the cluster: its reminder is the durable wake-up of the job engine (one reminder row, not
+/// one per job). Each tick sweeps the dispatcher of every tenant with unfinished jobs.
+/// </summary>
+[Alias("Actors.IJobSweeperGrain")]
+public interface IJobSweeperGrain : IGrainWithStringKey
+{
+    /// <summary>Makes sure the reminder exists (every silo calls it at start; idempotent).</summary>
+    [Alias("Ensure")] Task EnsureScheduledAsync();
+
+    /// <summary>One sweep now; answers how many tenants it swept.</summary>
+    [Alias("Run")] Task<int> RunAsync();
 }
 
 [GenerateSerializer, Alias("Actors.JobStatus")]

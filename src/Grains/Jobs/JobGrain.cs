@@ -39,11 +39,10 @@ public sealed partial class JobGrain(
     TimeProvider clock,
     ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
 {
-    private const string Watchdog = "job-watchdog";
     private readonly JobOptions _options = options.Value;
 
     // The run this activation started, if any. A processing job with no local run was started by an
-    // activation that is gone (its silo died): the watchdog decides what happens to it.
+    // activation that is gone (its silo died): the job sweep (CheckAsync) decides what happens to it.
     private CancellationTokenSource? _cts;
     private JobRun? _run;
     private int _runId;
@@ -56,27 +55,37 @@ public sealed partial class JobGrain(
     private bool Exists => state.RecordExists && state.State.Id != Guid.Empty;
     private JobState S => state.State;
 
-    public Task<JobInfo?> GetAsync() => Task.FromResult(Exists ? ToInfo() : null);
+    // When this activation last read its row: an activation that found no row reads again (at most once a
+    // second) before it answers "absent", because a batch (JobIntakeGrain) stores rows without their grain.
+    private long _readAt = Stopwatch.GetTimestamp();
+
+    public async Task<JobInfo?> GetAsync()
+    {
+        await ReadIfAbsentAsync();
+        return Exists ? ToInfo() : null;
+    }
+
+    private async Task ReadIfAbsentAsync()
+    {
+        if (!Exists && Stopwatch.GetElapsedTime(_readAt) > TimeSpan.FromSeconds(1))
+        {
+            await state.ReadStateAsync();
+            _readAt = Stopwatch.GetTimestamp();
+        }
+    }
 
     public async Task<JobInfo> SubmitAsync(JobDraft draft)
     {
+        await ReadIfAbsentAsync();
         if (Exists)
         {
-            // EnqueueAsync arms the watchdog before the job is stored, so a stored job always has one.
-            return S.RequestHash == draft.RequestHash
-                ? ToInfo() with { Existing = true }
-                : throw new ActorsException(ErrorCodes.IdempotencyKeyReused,
-                    "This Idempotency-Key was used for a different job request.");
+            return S.RequestHash == draft.RequestHash ? ToInfo() with { Existing = true } : throw JobDrafts.KeyReused();
         }
-        var handler = Handler(draft.Type) ?? throw ActorsException.Invalid("type", $"unknown job type '{draft.Type}'");
-        _requestId = RequestContext.Get("request_id") as string;
-        using (var parameters = JsonDocument.Parse(draft.ParametersJson))
+        if (JobDrafts.Refusal(handlers, draft, out var handler) is { } refusal)
         {
-            if (handler.Validate(parameters.RootElement) is { Count: > 0 } errors)
-            {
-                throw new ActorsException(ErrorCodes.Validation, "The job parameters are invalid.", errors);
-            }
+            throw refusal;
         }
+        _requestId = RequestContext.Get("request_id") as string;
         var id = this.GetPrimaryKey(out var tenant);
         var now = clock.GetUtcNow();
         state.State = new JobState
@@ -86,7 +95,7 @@ public sealed partial class JobGrain(
             Type = draft.Type,
             Parameters = draft.ParametersJson,
             Status = JobStatus.Queued,
-            MaxAttempts = draft.MaxAttempts ?? handler.DefaultMaxAttempts,
+            MaxAttempts = draft.MaxAttempts ?? handler!.DefaultMaxAttempts,
             CreatedAt = now,
             ScheduleId = draft.ScheduleId,
             RequestHash = draft.RequestHash,
@@ -98,6 +107,7 @@ public sealed partial class JobGrain(
 
     public async Task<bool> StartAsync()
     {
+        await ReadIfAbsentAsync();
         if (!Exists || S.Status != JobStatus.Queued || _run is not null || S.NextAttemptAt > clock.GetUtcNow())
         {
             return false;
@@ -176,7 +186,7 @@ public sealed partial class JobGrain(
                 outcome = new JobOutcome(JobOutcomeKind.Failed, null, JobErrorCodes.HandlerFailed, ex.Message, true, runId);
             }
             // Report back through the grain's own mailbox; retried because a lost report would leave
-            // the job processing until the watchdog notices.
+            // the job processing until the job sweep notices.
             for (var attempt = 0; ; attempt++)
             {
                 try
@@ -247,6 +257,7 @@ public sealed partial class JobGrain(
 
     public async Task<JobInfo> CancelAsync(string actor)
     {
+        await ReadIfAbsentAsync();
         EnsureExists();
         switch (S.Status)
         {
@@ -270,6 +281,7 @@ public sealed partial class JobGrain(
 
     public async Task<JobInfo> RetryAsync(string actor)
     {
+        await ReadIfAbsentAsync();
         EnsureExists();
         if (S.Status is not (JobStatus.Failed or JobStatus.Cancelled))
         {
@@ -289,46 +301,43 @@ public sealed partial class JobGrain(
     }
 
     /// <summary>
-    /// The durable wake-up. Ticks may be missed or doubled: each one only looks at the state and
-    /// does what it says, so running it twice changes nothing.
+    /// Asked by the dispatcher's sweep when the stored heartbeat is old. A run alive here is not stuck
+    /// (its next heartbeat is due); with none, the silo that ran it was lost and the stuck policy applies.
+    /// Asking twice changes nothing.
     /// </summary>
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    public async Task CheckAsync()
     {
-        if (!Exists || S.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled)
-        {
-            await UnregisterWatchdogAsync();
-            return;
-        }
-        if (S.Status == JobStatus.Queued)
-        {
-            Dispatcher().NotifyAsync().Ignore();
-            return;
-        }
-        if (_run is null && clock.GetUtcNow() - (S.HeartbeatAt ?? S.CreatedAt) > _options.StuckAfter)
+        if (Exists && S.Status == JobStatus.Processing && _run is null
+            && clock.GetUtcNow() - (S.HeartbeatAt ?? S.CreatedAt) > _options.StuckAfter)
         {
             LogStuck(logger, S.Id, S.Type, S.TenantId, S.HeartbeatAt);
             await FailOrRetryAsync(JobErrorCodes.Stuck, "Its heartbeat stopped (the silo running it was lost).", retryable: true);
         }
     }
 
-    /// <summary>Arms the job's watchdog, stores the job as queued and tells the tenant's dispatcher.</summary>
+    /// <summary>
+    /// The reminder (<c>job-watchdog</c>) each unfinished job held before the cluster-wide sweep
+    /// (<see cref="JobSweeperGrain"/>) replaced it: a database upgraded in place may still tick one. It is
+    /// removed, after doing what the sweep would.
+    /// </summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (await this.GetReminder(reminderName) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        await CheckAsync();
+    }
+
+    /// <summary>
+    /// Stores the job as queued and tells the tenant's dispatcher. The message may be lost (its silo
+    /// dies): the job is in the table, where the dispatcher's refill or the next sweep finds it.
+    /// </summary>
     private async Task EnqueueAsync()
     {
-        // The watchdog first: a job stored without one (its registration failed because the reminder
-        // service was on a silo that just died) would never be rescued from a dead silo. A watchdog
-        // whose job was never stored unregisters itself at its first tick.
-        try
-        {
-            await this.RegisterOrUpdateReminder(Watchdog, _options.WatchdogPeriod, _options.WatchdogPeriod);
-        }
-        catch
-        {
-            DeactivateOnIdle(); // nothing was stored: the next call reloads the stored state
-            throw;
-        }
         await state.PersistAsync(this);
         JobMetrics.Total.WithLabels(S.Type, "queued").Inc();
-        Dispatcher().NotifyAsync().Ignore();
+        Dispatcher().QueuedAsync(S.Id).Ignore();
     }
 
     private async Task FailOrRetryAsync(string code, string message, bool retryable)
@@ -342,7 +351,8 @@ public sealed partial class JobGrain(
             await state.PersistAsync(this);
             JobMetrics.Total.WithLabels(S.Type, "retrying").Inc();
             LogRetry(logger, S.Id, S.Type, S.TenantId, S.Attempts, code, S.NextAttemptAt.Value);
-            Dispatcher().NotifyAsync().Ignore();
+            // Its slot is free; the dispatcher reads it back from the table once its retry is due.
+            Dispatcher().EndedAsync(S.Id).Ignore();
             return;
         }
         await EndAsync(JobStatus.Failed, null, code, message);
@@ -383,13 +393,12 @@ public sealed partial class JobGrain(
         {
             LogEndedWithError(logger, S.Id, S.Type, S.TenantId, ActorsJson.Name(S.Status), code);
         }
-        await UnregisterWatchdogAsync();
-        Dispatcher().NotifyAsync().Ignore();
+        Dispatcher().EndedAsync(S.Id).Ignore();
     }
 
     /// <summary>
     /// A silo stopping gracefully hands its running jobs back to the queue at once (the attempt is
-    /// not counted), instead of leaving them for the stuck-job watchdog.
+    /// not counted), instead of leaving them for the job sweep.
     /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -403,11 +412,12 @@ public sealed partial class JobGrain(
             try
             {
                 await state.WriteStateAsync(cancellationToken);
-                Dispatcher().NotifyAsync().Ignore();
+                Dispatcher().EndedAsync(S.Id).Ignore();
+                Dispatcher().QueuedAsync(S.Id).Ignore();
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // The watchdog on another silo will find it stuck and requeue it.
+                // The job sweep will find it stuck and requeue it.
                 LogHandBackFailed(logger, S.Id, S.TenantId, ex.Message);
             }
         }
@@ -424,14 +434,6 @@ public sealed partial class JobGrain(
         _run = null;
         _cts?.Dispose();
         _cts = null;
-    }
-
-    private async Task UnregisterWatchdogAsync()
-    {
-        if (await this.GetReminder(Watchdog) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
     }
 
     private IJobHandler? Handler(string type) => handlers.FirstOrDefault(h => h.Type == type);
@@ -469,7 +471,8 @@ public sealed partial class JobGrain(
         CancelRequested = S.CancelRequested,
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ({JobType}) of tenant {TenantId} started, attempt {Attempt}")]
+    // Debug: a job's Information line is its end (one line per job, with its outcome).
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} ({JobType}) of tenant {TenantId} started, attempt {Attempt}")]
     private static partial void LogStarted(ILogger logger, Guid jobId, string jobType, string tenantId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) of tenant {TenantId} attempt {Attempt} failed with {ErrorCode}; retry at {NextAttemptAt}")]

@@ -20,6 +20,28 @@ public interface IJobHandler
     Task<object?> RunAsync(JobRun run, CancellationToken cancellationToken);
 }
 
+/// <summary>The checks a submission passes, whether through its grain or in a batch.</summary>
+public static class JobDrafts
+{
+    /// <summary>Answers the error that refuses <paramref name="draft"/> (unknown type, invalid parameters), or null.</summary>
+    public static ActorsException? Refusal(IEnumerable<IJobHandler> handlers, JobDraft draft, out IJobHandler? handler)
+    {
+        handler = handlers.FirstOrDefault(h => h.Type == draft.Type);
+        if (handler is null)
+        {
+            return ActorsException.Invalid("type", $"unknown job type '{draft.Type}'");
+        }
+        using var parameters = JsonDocument.Parse(draft.ParametersJson);
+        return handler.Validate(parameters.RootElement) is { Count: > 0 } errors
+            ? new ActorsException(ErrorCodes.Validation, "The job parameters are invalid.", errors)
+            : null;
+    }
+
+    /// <summary>A submission whose id is stored with another request hash.</summary>
+    public static ActorsException KeyReused() =>
+        new(ErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was used for a different job request.");
+}
+
 /// <summary>What a handler knows about the run it serves.</summary>
 public sealed class JobRun(Guid jobId, string tenantId, int attempt, int maxAttempts, JsonElement parameters, IGrainFactory grains)
 {
@@ -66,7 +88,7 @@ public sealed class JobOptions
     /// <summary>A processing job whose heartbeat is older than this (and not running here) is stuck.</summary>
     public TimeSpan StuckAfter { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Period of each unfinished job's reminder: the durable wake-up after a silo dies.</summary>
+    /// <summary>Period of the job sweep (JobSweeperGrain), the one reminder of the job engine: the durable wake-up after a silo dies.</summary>
     public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>First retry delay; doubles per attempt, with full jitter, capped at <see cref="MaxRetryDelay"/>.</summary>

@@ -1,4 +1,5 @@
 using Actors.Grains.Storage;
+using Npgsql;
 using NpgsqlTypes;
 
 namespace Actors.Grains.Jobs;
@@ -12,6 +13,9 @@ public sealed class JobTable : StateTable<JobState>
     protected override string TenantOf => "tenant_id";
     protected override string ScopeColumn => "tenant_id";
     protected override IReadOnlyList<Counted> Counters { get; } = [new("job.status", "status")];
+
+    /// <summary>A burst of jobs submitted, started or finished together shares its commits.</summary>
+    public override bool Grouped => true;
 
     protected override IReadOnlyList<Column<JobState>> Columns { get; } =
     [
@@ -36,6 +40,68 @@ public sealed class JobTable : StateTable<JobState>
         Text("request_hash", s => s.RequestHash, (s, v) => s.RequestHash = v!),
         Text("created_by", s => s.CreatedBy, (s, v) => s.CreatedBy = v!),
     ];
+
+    /// <summary>
+    /// Stores new queued jobs of one tenant in one statement (one commit for the lot) with their counter
+    /// delta, as each job grain's first write would store it (version 1). An id already stored is left as
+    /// it is; answers the ids this statement inserted.
+    /// </summary>
+    public static async Task<HashSet<Guid>> InsertQueuedAsync(NpgsqlDataSource db, string tenantId,
+        IReadOnlyList<(Guid Id, JobDraft Draft, int MaxAttempts)> jobs, DateTimeOffset now)
+    {
+        await using var command = db.CreateCommand(
+            """
+            WITH w AS (
+                INSERT INTO jobs (id, version, tenant_id, type, parameters, status, attempts, max_attempts, processed,
+                                  created_at, cancel_requested, request_hash, created_by, schedule_id)
+                SELECT i.id, 1, $1, i.type, i.parameters, 'queued', 0, i.max_attempts, 0, $2, false, i.request_hash, i.created_by, NULL
+                  FROM unnest($3::uuid[], $4::text[], $5::text[], $6::integer[], $7::text[], $8::text[])
+                       AS i(id, type, parameters, max_attempts, request_hash, created_by)
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id),
+            counted AS (
+                INSERT INTO counters AS k (tenant_id, kind, key, stripe, n)
+                SELECT $1, 'job.status', 'queued', $9, count(*) FROM w HAVING count(*) > 0
+                ON CONFLICT (tenant_id, kind, key, stripe) DO UPDATE SET n = k.n + EXCLUDED.n)
+            SELECT id FROM w
+            """);
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = tenantId });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = now.ToUniversalTime() });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid, Value = jobs.Select(j => j.Id).ToArray() });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = jobs.Select(j => j.Draft.Type).ToArray() });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = jobs.Select(j => j.Draft.ParametersJson).ToArray() });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, Value = jobs.Select(j => j.MaxAttempts).ToArray() });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = jobs.Select(j => j.Draft.RequestHash).ToArray() });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = jobs.Select(j => j.Draft.Actor).ToArray() });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Smallint, Value = (short)Random.Shared.Next(Stripes) });
+        var inserted = new HashSet<Guid>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            inserted.Add(reader.GetGuid(0));
+        }
+        return inserted;
+    }
+
+    /// <summary>The stored request hash and status of those of <paramref name="ids"/> that exist in the tenant.</summary>
+    public static async Task<Dictionary<Guid, (string RequestHash, JobStatus Status)>> ReadStoredAsync(NpgsqlDataSource db, string tenantId, Guid[] ids)
+    {
+        var stored = new Dictionary<Guid, (string, JobStatus)>();
+        if (ids.Length == 0)
+        {
+            return stored;
+        }
+        await using var command = db.CreateCommand("SELECT id, request_hash, status FROM jobs WHERE id = ANY($1) AND tenant_id = $2");
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid, Value = ids });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = tenantId });
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            stored[reader.GetGuid(0)] = (reader.GetString(1), EnumNames<JobStatus>.Parse(reader.GetString(2)));
+        }
+        return stored;
+    }
 
     public override object Key(GrainId grainId) => grainId.GetGuidKey(out _);
 

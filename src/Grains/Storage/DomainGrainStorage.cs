@@ -13,16 +13,35 @@ namespace Actors.Grains.Storage;
 /// <see cref="InconsistentStateException"/>; <see cref="PersistentStateExtensions.PersistAsync"/> then
 /// drops the activation, so the next call reloads what is stored.
 /// </summary>
-public sealed class DomainGrainStorage(NpgsqlDataSource db, IEnumerable<IStateTable> tables) : IGrainStorage
+public sealed class DomainGrainStorage(NpgsqlDataSource db, IEnumerable<IStateTable> tables) : IGrainStorage, IDisposable
 {
     public const string Name = "domain";
 
+    /// <summary>Batches in flight at once per grouped table: a few, so PostgreSQL works on more than one core.</summary>
+    public const int Lanes = 4;
+
     private readonly Dictionary<Type, IStateTable> _tables = tables.ToDictionary(t => t.StateType);
+
+    private readonly Dictionary<Type, GroupCommit> _groups = tables.Where(t => t.Grouped)
+        .ToDictionary(t => t.StateType, _ => new GroupCommit(db, Lanes));
+
+    /// <summary>Statements of <typeparamref name="T"/>'s table that went in batches of more than one.</summary>
+    public long Batched<T>() => _groups.TryGetValue(typeof(T), out var group) ? group.Batched : 0;
+
+    public void Dispose()
+    {
+        foreach (var group in _groups.Values)
+        {
+            group.Dispose();
+        }
+    }
+
+    private GroupCommit? Group<T>() => _groups.GetValueOrDefault(typeof(T));
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var table = Table<T>();
-        if (await table.ReadAsync(db, grainId, () => grainState.State ?? Activator.CreateInstance<T>()) is { } row)
+        if (await table.ReadAsync(db, Group<T>(), grainId, () => grainState.State ?? Activator.CreateInstance<T>()) is { } row)
         {
             grainState.State = row.State;
             grainState.ETag = row.Version.ToString(CultureInfo.InvariantCulture);
@@ -38,7 +57,7 @@ public sealed class DomainGrainStorage(NpgsqlDataSource db, IEnumerable<IStateTa
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         long? expected = grainState.ETag is null ? null : long.Parse(grainState.ETag, CultureInfo.InvariantCulture);
-        var version = await Table<T>().WriteAsync(db, grainId, grainState.State!, expected);
+        var version = await Table<T>().WriteAsync(db, Group<T>(), grainId, grainState.State!, expected);
         if (version is null)
         {
             throw new InconsistentStateException(

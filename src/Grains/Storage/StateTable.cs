@@ -13,6 +13,9 @@ public sealed record Counted(string Kind, string Key);
 public interface IStateTable
 {
     Type StateType { get; }
+
+    /// <summary>Reads and writes go through a <see cref="GroupCommit"/> (tables written in bursts).</summary>
+    bool Grouped { get; }
 }
 
 /// <summary>
@@ -71,52 +74,81 @@ public abstract class StateTable<T> : IStateTable
     /// <summary>Called after a write stored the row (the history it carried is now in its table).</summary>
     protected virtual void AfterWrite(T state) { }
 
-    public async Task<(T State, long Version)?> ReadAsync(NpgsqlDataSource db, GrainId grainId, Func<T> create)
+    /// <summary>
+    /// True for a table written in bursts by many grains at once (jobs): its reads and writes go through
+    /// a <see cref="Storage.GroupCommit"/>, so concurrent ones share a round trip and a commit.
+    /// </summary>
+    public virtual bool Grouped => false;
+
+    public async Task<(T State, long Version)?> ReadAsync(NpgsqlDataSource db, GroupCommit? group, GrainId grainId, Func<T> create)
     {
-        await using var command = db.CreateCommand(_select ??= BuildSelect());
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = KeyType, Value = Key(grainId) });
-        if (ScopeColumn is not null)
+        void Bind(NpgsqlParameterCollection p, short stripe)
         {
-            grainId.GetGuidKey(out var scope);
-            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = scope ?? "" });
+            p.Add(new NpgsqlParameter { NpgsqlDbType = KeyType, Value = Key(grainId) });
+            if (ScopeColumn is not null)
+            {
+                grainId.GetGuidKey(out var scope);
+                p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = scope ?? "" });
+            }
         }
-        await using var reader = await command.ExecuteReaderAsync();
-        if (!await reader.ReadAsync())
+        async Task<(T State, long Version)?> Read(NpgsqlDataReader reader)
         {
-            return null;
+            if (!await reader.ReadAsync())
+            {
+                return null;
+            }
+            var state = create();
+            SetKey(state, grainId);
+            var version = reader.GetInt64(0);
+            for (var i = 0; i < Columns.Count; i++)
+            {
+                Columns[i].Set(state, reader, i + 1);
+            }
+            SetVersion(state, version);
+            return (state, version);
         }
-        var state = create();
-        SetKey(state, grainId);
-        var version = reader.GetInt64(0);
-        for (var i = 0; i < Columns.Count; i++)
-        {
-            Columns[i].Set(state, reader, i + 1);
-        }
-        SetVersion(state, version);
-        return (state, version);
+        return await RunAsync(db, group, _select ??= BuildSelect(), Bind, Read);
     }
 
     /// <summary>Stores the state; answers its new version, or null when <paramref name="expected"/> did not match.</summary>
-    public async Task<long?> WriteAsync(NpgsqlDataSource db, GrainId grainId, T state, long? expected)
+    public async Task<long?> WriteAsync(NpgsqlDataSource db, GroupCommit? group, GrainId grainId, T state, long? expected)
     {
-        await using var command = db.CreateCommand(expected is null ? _insert ??= BuildWrite(insert: true) : _update ??= BuildWrite(insert: false));
-        var p = command.Parameters;
-        p.Add(new NpgsqlParameter { NpgsqlDbType = KeyType, Value = Key(grainId) });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = expected ?? 0L });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Smallint, Value = (short)Random.Shared.Next(Stripes) });
-        foreach (var column in Columns)
+        // Bound when the statement is sent (by a group-commit lane, maybe a little later): the grain awaits
+        // its write without touching its state, so what is bound is what it asked to store.
+        void Bind(NpgsqlParameterCollection p, short stripe)
         {
-            p.Add(new NpgsqlParameter { NpgsqlDbType = column.Type, Value = column.Get(state) ?? DBNull.Value });
+            p.Add(new NpgsqlParameter { NpgsqlDbType = KeyType, Value = Key(grainId) });
+            p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = expected ?? 0L });
+            p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Smallint, Value = stripe });
+            foreach (var column in Columns)
+            {
+                p.Add(new NpgsqlParameter { NpgsqlDbType = column.Type, Value = column.Get(state) ?? DBNull.Value });
+            }
+            AppendParameters(state, p);
         }
-        AppendParameters(state, p);
-        var result = await command.ExecuteScalarAsync();
-        if (result is not long version)
+        static async Task<long?> Read(NpgsqlDataReader reader) => await reader.ReadAsync() && !reader.IsDBNull(0) ? reader.GetInt64(0) : null;
+        var sql = expected is null ? _insert ??= BuildWrite(insert: true) : _update ??= BuildWrite(insert: false);
+        var version = await RunAsync(db, group, sql, Bind, Read);
+        if (version is null)
         {
             return null;
         }
-        SetVersion(state, version);
+        SetVersion(state, version.Value);
         AfterWrite(state);
         return version;
+    }
+
+    private static async Task<TResult> RunAsync<TResult>(NpgsqlDataSource db, GroupCommit? group, string sql,
+        Action<NpgsqlParameterCollection, short> bind, Func<NpgsqlDataReader, Task<TResult>> read)
+    {
+        if (group is not null)
+        {
+            return await group.RunAsync(sql, bind, read);
+        }
+        await using var command = db.CreateCommand(sql);
+        bind(command.Parameters, (short)Random.Shared.Next(Stripes));
+        await using var reader = await command.ExecuteReaderAsync();
+        return await read(reader);
     }
 
     private string BuildSelect() =>

@@ -125,6 +125,8 @@ public sealed class TenantGrain(
         state.State.UpdatedAt = clock.GetUtcNow();
         state.State.Version++;
         await state.PersistAsync(this);
+        // Its job dispatcher starts (or stops starting) jobs by these settings: it looks again now.
+        GrainFactory.GetGrain<Jobs.IJobDispatcherGrain>(Jobs.JobDispatcherGrain.Key(Slug)).NotifyAsync().Ignore();
     }
 
     private void EnsureExists()

@@ -23,8 +23,8 @@ public sealed record BatchProblem(string Type, string Title, int Status, string?
 public sealed record SubmitJobsBatchResponse(int Accepted, int Refused, IReadOnlyList<BatchItemResult> Items);
 
 /// <summary>
-/// <c>POST /jobs/batch</c>: up to <see cref="MaxJobs"/> jobs in one request, each validated and submitted
-/// on its own. The answer (200) lists every item in order with its job or its problem; one bad item
+/// <c>POST /jobs/batch</c>: up to <see cref="MaxJobs"/> jobs in one request, each validated on its own and
+/// stored together (one grain call, one statement). The answer (200) lists every item in order with its job or its problem; one bad item
 /// refuses only itself. A replayed item (same <c>idempotency_key</c> and body) answers its first job;
 /// the same key with another body is that item's 422. The tenant's <c>max_active_jobs</c> applies
 /// item by item: items past it are refused <c>limit_exceeded</c>.
@@ -32,9 +32,6 @@ public sealed record SubmitJobsBatchResponse(int Accepted, int Refused, IReadOnl
 public static class JobsBatchApi
 {
     public const int MaxJobs = 1000;
-
-    // Grain calls in flight for one batch: enough to keep the silos busy, few enough to leave room for others.
-    private const int Parallelism = 32;
 
     public static IEndpointRouteBuilder MapJobsBatchApi(this IEndpointRouteBuilder endpoints)
     {
@@ -84,42 +81,23 @@ public static class JobsBatchApi
             drafts.Add((i, id, new JobDraft(item.Type!, parameters!, item.MaxAttempts, hash, actor.Email, null), key is not null));
         }
 
-        // The cap, once for the batch, in item order: a replay (its key already names a job) takes no room;
-        // new items past the room left are refused.
+        // The cap, once for the batch: the silo refuses new items past the room left, in item order
+        // (a replay, whose key already names a job, takes no room).
         var (limit, active) = await TenantQuota.UsageAsync(context.RequestServices.GetRequiredService<AccessCache>(), db, tenant,
             s => s.MaxActiveJobs, "job.status", ["queued", "processing"]);
-        var room = limit - active;
-        var exists = new bool[drafts.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, drafts.Count).Where(d => drafts[d].Keyed),
-            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = context.RequestAborted },
-            async (d, _) => exists[d] = await cluster.GetGrain<IJobGrain>(drafts[d].Id, tenant).GetAsync() is not null);
-        var admitted = new List<(int Index, Guid Id, JobDraft Draft, bool Keyed)>();
-        for (var d = 0; d < drafts.Count; d++)
+        if (drafts.Count > 0)
         {
-            if (exists[d] || room-- > 0)
+            // One call and one statement for the batch (JobIntakeGrain), not one grain call per item.
+            var outcomes = await cluster.GetGrain<IJobIntakeGrain>(0).SubmitAsync(tenant,
+                drafts.Select(d => new JobIntakeItem(d.Id, d.Draft, d.Keyed)).ToList(), (int)Math.Clamp(limit - active, 0, int.MaxValue), limit);
+            for (var d = 0; d < drafts.Count; d++)
             {
-                admitted.Add(drafts[d]);
-            }
-            else
-            {
-                results[drafts[d].Index] = Refused(drafts[d].Index, ProblemDetailsMapping.Map(new ActorsException(ErrorCodes.LimitExceeded,
-                    $"The tenant's active jobs reached settings.max_active_jobs ({limit}); this job was not queued.")));
+                var (index, outcome) = (drafts[d].Index, outcomes[d]);
+                results[index] = outcome.Error is { } error
+                    ? Refused(index, ProblemDetailsMapping.Map(error))
+                    : new BatchItemResult(index, outcome.Id, ActorsJson.Name(outcome.Status), outcome.Existing, null);
             }
         }
-
-        await Parallel.ForEachAsync(admitted, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = context.RequestAborted },
-            async (draft, _) =>
-            {
-                try
-                {
-                    var job = await cluster.GetGrain<IJobGrain>(draft.Id, tenant).SubmitAsync(draft.Draft);
-                    results[draft.Index] = new BatchItemResult(draft.Index, job.Id, ActorsJson.Name(job.Status), job.Existing, null);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    results[draft.Index] = Refused(draft.Index, ProblemDetailsMapping.Map(ex));
-                }
-            });
 
         var items = results.Select(r => r!).ToList();
         var refused = items.Count(r => r.Problem is not null);

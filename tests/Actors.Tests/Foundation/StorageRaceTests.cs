@@ -50,12 +50,16 @@ public sealed class StorageRaceTests
     /// <summary>
     /// The typed storage of the domain grains: 48 racing first writes of one candidate store one row
     /// and one counter increment; a stale activation's write (an old version) is refused, never applied.
+    /// The same through a group commit, where the racing writes share batches (one transaction each).
     /// </summary>
-    [Fact]
-    public async Task TypedStorageRacingFirstWritesStoreOneRowAndAStaleWriteIsRefused()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TypedStorageRacingFirstWritesStoreOneRowAndAStaleWriteIsRefused(bool grouped)
     {
         await using var db = await TestDatabase.CreateAsync();
         await using var source = Npgsql.NpgsqlDataSource.Create(db.ConnectionString);
+        using var group = grouped ? new Actors.Grains.Storage.GroupCommit(source, lanes: 2) : null;
         var table = new Actors.Grains.Candidates.CandidateTable();
         var id = Guid.NewGuid();
         var grainId = GrainId.Create(GrainType.Create("candidate"), GrainIdKeyExtensions.CreateGuidKey(id, "race-t"));
@@ -70,7 +74,7 @@ public sealed class StorageRaceTests
         var tasks = Enumerable.Range(0, 48).Select(async i =>
         {
             await start.WaitAsync();
-            return await table.WriteAsync(source, grainId, State($"writer {i}"), null);
+            return await table.WriteAsync(source, group, grainId, State($"writer {i}"), null);
         }).ToList();
         start.Release(48);
         var versions = await Task.WhenAll(tasks);
@@ -83,8 +87,8 @@ public sealed class StorageRaceTests
         // Two activations both loaded version 1: the first write wins, the second is refused.
         var first = State("first") with { History = [], HistoryFlushed = 1, Status = Actors.Grains.Candidates.CandidateStatus.Approved };
         var stale = State("stale") with { History = [], HistoryFlushed = 1, Status = Actors.Grains.Candidates.CandidateStatus.Rejected };
-        Assert.Equal(2L, await table.WriteAsync(source, grainId, first, 1));
-        Assert.Null(await table.WriteAsync(source, grainId, stale, 1));
+        Assert.Equal(2L, await table.WriteAsync(source, group, grainId, first, 1));
+        Assert.Null(await table.WriteAsync(source, group, grainId, stale, 1));
         Assert.Equal("first|approved|2", await db.ScalarAsync<string>(
             "SELECT company_name || '|' || status || '|' || version FROM candidates WHERE id = @id", ("id", id)));
         Assert.Equal("approved=1 pending=0", await db.ScalarAsync<string>(
