@@ -36,6 +36,10 @@ public sealed partial class JobDispatcherGrain(NpgsqlDataSource db, IOptions<Job
     private readonly HashSet<Guid> _running = [];
     // Started but not yet answered: kept in the running set whatever a recount reads.
     private readonly HashSet<Guid> _starting = [];
+    // When each running job was started: a run is stored as processing only at its first heartbeat
+    // (JobGrain), so a recount keeps the ones started within RecentStart whatever the table says.
+    private readonly Dictionary<Guid, long> _startedAt = [];
+    private static readonly TimeSpan RecentStart = TimeSpan.FromSeconds(5);
     // Ended while a recount was reading the table: its snapshot may still show them processing.
     private readonly HashSet<Guid> _endedDuringRecount = [];
     private readonly List<Guid> _toldDuringRefill = [];
@@ -79,6 +83,7 @@ public sealed partial class JobDispatcherGrain(NpgsqlDataSource db, IOptions<Job
     public Task EndedAsync(Guid jobId)
     {
         _running.Remove(jobId);
+        _startedAt.Remove(jobId);
         if (_recounting)
         {
             _endedDuringRecount.Add(jobId);
@@ -160,6 +165,7 @@ public sealed partial class JobDispatcherGrain(NpgsqlDataSource db, IOptions<Job
             if (_running.Add(id))
             {
                 _starting.Add(id);
+                _startedAt[id] = Stopwatch.GetTimestamp();
                 Started++;
                 _ = StartAsync(id);
             }
@@ -187,6 +193,7 @@ public sealed partial class JobDispatcherGrain(NpgsqlDataSource db, IOptions<Job
         {
             // Not queued any more (cancelled, started by a sweep's retry), or not due yet: its slot is free.
             _running.Remove(id);
+            _startedAt.Remove(id);
             await PumpAsync();
         }
     }
@@ -270,6 +277,17 @@ public sealed partial class JobDispatcherGrain(NpgsqlDataSource db, IOptions<Job
             }
             processing.ExceptWith(_endedDuringRecount);
             processing.UnionWith(_starting);
+            foreach (var (id, at) in _startedAt.ToList())
+            {
+                if (Stopwatch.GetElapsedTime(at) < RecentStart && _running.Contains(id))
+                {
+                    processing.Add(id);
+                }
+                else if (!processing.Contains(id))
+                {
+                    _startedAt.Remove(id);
+                }
+            }
             _running.Clear();
             _running.UnionWith(processing);
         }

@@ -126,11 +126,17 @@ public sealed partial class JobGrain(
         S.NextAttemptAt = null;
         S.Processed = 0;
         S.Total = null;
-        await state.PersistAsync(this);
+        // Not stored yet: the run's first heartbeat (after StartWriteDelay) stores it as processing, so a
+        // job that ends sooner is written once, queued to its end. Until then its row says queued; a silo
+        // that dies meanwhile leaves it queued and the dispatcher starts it again (the attempt it lost
+        // is not counted). Nothing else can start it meanwhile: this activation answers StartAsync.
         JobMetrics.Total.WithLabels(S.Type, "processing").Inc();
         Launch(handler);
         return true;
     }
+
+    /// <summary>How long a run goes unrecorded: its first heartbeat, at most a second after its start.</summary>
+    private TimeSpan StartWriteDelay => _options.HeartbeatInterval < TimeSpan.FromSeconds(1) ? _options.HeartbeatInterval : TimeSpan.FromSeconds(1);
 
     private void Launch(IJobHandler handler)
     {
@@ -145,7 +151,7 @@ public sealed partial class JobGrain(
         _timedOut = false;
         _startedTimestamp = Stopwatch.GetTimestamp();
         _heartbeat = this.RegisterGrainTimer(HeartbeatAsync,
-            new GrainTimerCreationOptions(_options.HeartbeatInterval, _options.HeartbeatInterval) { KeepAlive = true });
+            new GrainTimerCreationOptions(StartWriteDelay, _options.HeartbeatInterval) { KeepAlive = true });
         var self = this.AsReference<IJobGrain>();
         LogStarted(logger, S.Id, S.Type, S.TenantId, S.Attempts);
 
