@@ -4,6 +4,7 @@
 # tests, each on a stack and a PostgreSQL of its own:
 #   tests/system/runbook-test.sh   every command of docs/OPERATIONS.md against a live two-silo stack
 #   tests/system/fault-test.sh     three silos, the API and PostgreSQL under load: kills, restarts
+# It installs what it needs: PostgreSQL (Debian's packages) and Spectral for the OpenAPI lint (npm).
 # Arguments go to `dotnet test` (e.g. --filter X); with arguments the system tests are left out, and
 # ACTORS_SKIP_SYSTEM_TESTS=1 leaves them out too. The last line counts every check: N passed, M failed.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -19,6 +20,12 @@ if [ -z "${ACTORS_TEST_PG:-}" ]; then
 fi
 trap '[ -n "$pg_dir" ] && pg_stop "$pg_dir"; rm -rf "$tmp"' EXIT
 
+# The OpenAPI lint (Spectral, tests/lint) runs inside the xunit tests; npm installs it from the lock file.
+if [ ! -x "$ROOT/tests/lint/node_modules/.bin/spectral" ]; then
+  command -v npm >/dev/null || { log "npm is needed for the OpenAPI lint (Debian: apt-get install -y nodejs npm)"; exit 1; }
+  log "installing Spectral (npm ci in tests/lint)"
+  (cd "$ROOT/tests/lint" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 dotnet build "$ROOT/Actors.sln" -c Release -nologo -v q -clp:ErrorsOnly
 status=0
 dotnet test "$ROOT/tests/Actors.Tests/Actors.Tests.csproj" -c Release --no-build -nologo \

@@ -81,7 +81,13 @@ public class Program
         app.MapGet("/ping", () => TypedResults.Ok(new Ping("ok"))).WithName("Ping").WithTags("Operations")
             .WithSummary("Answers {\"status\":\"ok\"} without touching the database or the cluster.");
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        // Served from this host alone: no fonts from outside, no proxy, no outside-service buttons or telemetry.
+        app.MapScalarApiReference("/docs", o =>
+        {
+            o.WithOpenApiRoutePattern("/openapi/{documentName}.json").WithTitle("Actors API")
+                .DisableDefaultFonts().HideClientButton().DisableTelemetry().DisableAgent().DisableMcp().HideDeveloperTools();
+            o.ProxyUrl = null;
+        });
         // The dashboard's own JSON routes are internal to its UI; DashboardDocument documents the page.
         app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(Policies.Operator).ExcludeFromDescription();
         app.MapAuthApi();

@@ -23,7 +23,7 @@ public static class AuthApi
             .AllowAnonymous()
             .Accepts<LoginRequest>("application/json", "application/x-www-form-urlencoded")
             .WithSummary("Sign in: form fields username and password, or JSON {email, password}.")
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
+            .Produces<TokenResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
         group.MapGet("/me", (HttpContext context) =>
             {
                 var actor = context.Actor();

@@ -43,26 +43,26 @@ public static class CandidatesApi
     {
         var group = endpoints.MapGroup("/candidates").WithTags("Candidates")
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
-        group.MapPost("/", CreateAsync).RequireAuthorization(Policies.Writer)
+        group.MapPost("/", CreateAsync).RequireAuthorization(Policies.Writer).Produces<CandidateResponse>(201)
             .WithSummary("Register a candidate (201, Location, ETag). Idempotency-Key: same key and body answer the first result.")
             .ProducesProblem(400).ProducesProblem(422);
-        group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader)
+        group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader).Produces<Page<CandidateListItem>>()
             .WithSummary("List candidates, newest first; filter by status and product; page with cursor (next). Operators without X-Tenant-Id see every tenant (?tenant= narrows).").ProducesProblem(400);
-        group.MapGet("/stats", StatsAsync).RequireAuthorization(Policies.Reader).WithSummary("Counts by status and provisioning (operators without X-Tenant-Id: every tenant).");
-        group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.Reader).WithSummary("One candidate (ETag).").ProducesProblem(404);
-        group.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Policies.Writer)
+        group.MapGet("/stats", StatsAsync).RequireAuthorization(Policies.Reader).Produces<CandidateStats>().WithSummary("Counts by status and provisioning (operators without X-Tenant-Id: every tenant).");
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.Reader).Produces<CandidateResponse>().WithSummary("One candidate (ETag).").ProducesProblem(404);
+        group.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Policies.Writer).Produces<CandidateResponse>()
             .WithSummary("Change a pending candidate. If-Match: 412 when the version differs.")
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
-        group.MapPost("/{id}/approve", ApproveAsync).RequireAuthorization(Policies.Writer)
+        group.MapPost("/{id}/approve", ApproveAsync).RequireAuthorization(Policies.Writer).Produces<CandidateResponse>()
             .WithSummary("Approve; provisioning in the billing service follows as a job. A decided candidate answers 409.")
             .ProducesProblem(404).ProducesProblem(409);
-        group.MapPost("/{id}/reject", RejectAsync).RequireAuthorization(Policies.Writer)
+        group.MapPost("/{id}/reject", RejectAsync).RequireAuthorization(Policies.Writer).Produces<CandidateResponse>()
             .WithSummary("Reject with a reason. A decided candidate answers 409.").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
-        group.MapGet("/{id}/history", HistoryAsync).RequireAuthorization(Policies.Reader)
+        group.MapGet("/{id}/history", HistoryAsync).RequireAuthorization(Policies.Reader).Produces<List<HistoryEntryResponse>>()
             .WithSummary("Every state change: who, when, from, to.").ProducesProblem(404);
         group.MapPost("/{id}/provision", async (string id, HttpContext c, IClusterClient cluster) =>
                 Respond(c, await Grain(id, c, cluster).ProvisionAsync(c.Actor().Email)))
-            .RequireAuthorization(Policies.TenantAdmin)
+            .RequireAuthorization(Policies.TenantAdmin).Produces<CandidateResponse>()
             .WithSummary("Re-submit provisioning of an approved candidate whose provisioning failed.")
             .ProducesProblem(404).ProducesProblem(409);
         return endpoints;

@@ -23,6 +23,16 @@ public sealed class ApiConventionsDocument : IOpenApiDocumentTransformer, IOpenA
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
+        document.Info.Title = "Actors API";
+        document.Info.Description = "Provider onboarding (candidates reviewed and approved into billing), background jobs and " +
+            "schedules, for the tenants Actors serves. Sign in with POST /auth/login and send its access_token as a bearer token; " +
+            "errors are RFC 9457 problem details.";
+        document.Info.Contact = new OpenApiContact { Name = "Actors operators", Url = new Uri("https://actors.invalid/docs/OPERATIONS") };
+        // The server is the host that served this description, without the trailing slash.
+        foreach (var server in document.Servers ?? [])
+        {
+            server.Url = server.Url?.TrimEnd('/');
+        }
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
         document.Components.SecuritySchemes[Scheme] = new OpenApiSecurityScheme
@@ -41,6 +51,9 @@ public sealed class ApiConventionsDocument : IOpenApiDocumentTransformer, IOpenA
         var metadata = description.ActionDescriptor.EndpointMetadata;
         var path = "/" + (description.RelativePath ?? "").TrimEnd('/');
         var method = description.HttpMethod ?? "";
+        // A stable name per operation for client generators: the method and the path's words (PostCandidatesIdApprove).
+        operation.OperationId ??= OperationId(method, path);
+        operation.Description ??= operation.Summary ?? $"{method} {path}";
         if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any())
         {
             operation.Security ??= [];
@@ -61,6 +74,10 @@ public sealed class ApiConventionsDocument : IOpenApiDocumentTransformer, IOpenA
         }
         return Task.CompletedTask;
     }
+
+    public static string OperationId(string method, string path) =>
+        string.Concat(new[] { method.ToLowerInvariant() }.Concat(path.Split('/', '{', '}', '-', '.', '_'))
+            .Where(w => w.Length > 0).Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
 
     private static void Add(OpenApiOperation operation, string header, string text, string? pattern)
     {

@@ -20,6 +20,8 @@ public sealed class DashboardDocument : IOpenApiDocumentTransformer
         var operation = new OpenApiOperation
         {
             Summary = "The Orleans dashboard: silos, grains, activations, reminders. Operators only.",
+            Description = "The Orleans dashboard (an HTML page and its API) for operators: signed in with an operator's token or the console's cookie.",
+            OperationId = "getDashboard",
             Tags = new HashSet<OpenApiTagReference> { new("Operations", document) },
             Responses = responses,
         };

@@ -44,17 +44,17 @@ public static class JobsApi
     {
         var group = endpoints.MapGroup("/jobs").WithTags("Jobs")
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
-        group.MapPost("/", SubmitAsync).RequireAuthorization(Policies.Writer)
+        group.MapPost("/", SubmitAsync).RequireAuthorization(Policies.Writer).Produces<JobResponse>(202)
             .WithSummary("Queue a job (202 with Location). Idempotency-Key: the same key and body answer the first job.")
             .ProducesProblem(400).ProducesProblem(422);
-        group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader)
+        group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader).Produces<Page<JobListItem>>()
             .WithSummary("List the tenant's jobs, newest first; filter by status and type; page with cursor. Operators without X-Tenant-Id see every tenant (?tenant= narrows).").ProducesProblem(400);
         group.MapGet("/failed", (HttpContext c, NpgsqlDataSource db, int? limit, int? offset, string? cursor, [FromQuery(Name = "tenant")] string? tenant) =>
                 ListAsync(c, db, "failed", null, limit, offset, cursor, tenant))
-            .RequireAuthorization(Policies.Reader).WithSummary("The tenant's failed jobs, newest failure first (operators without X-Tenant-Id: every tenant's).").ProducesProblem(400);
-        group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.Reader)
+            .RequireAuthorization(Policies.Reader).Produces<Page<JobListItem>>().WithSummary("The tenant's failed jobs, newest failure first (operators without X-Tenant-Id: every tenant's).").ProducesProblem(400);
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.Reader).Produces<JobResponse>()
             .WithSummary("One job with its progress, result or error.").ProducesProblem(404);
-        group.MapGet("/{id}/deliveries", DeliveriesAsync).RequireAuthorization(Policies.Reader)
+        group.MapGet("/{id}/deliveries", DeliveriesAsync).RequireAuthorization(Policies.Reader).Produces<Page<EmailDelivery>>()
             .WithSummary("The recipients of an email.send job, by address: status (sent or failed), error, attempt, sent_at.")
             .ProducesProblem(400).ProducesProblem(404);
         group.MapPost("/{id}/cancel", async (string id, HttpContext c, IClusterClient cluster) =>

@@ -35,13 +35,13 @@ public static class SchedulesApi
     {
         var group = endpoints.MapGroup("/schedules").WithTags("Schedules")
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
-        group.MapPost("/", CreateAsync).RequireAuthorization(Policies.TenantAdmin)
+        group.MapPost("/", CreateAsync).RequireAuthorization(Policies.TenantAdmin).Produces<ScheduleResponse>(201)
             .WithSummary("Create a cron schedule that submits a job at each occurrence.").ProducesProblem(400).ProducesProblem(422);
-        group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader).WithSummary("List the tenant's schedules (operators without X-Tenant-Id: every tenant's; ?tenant= narrows).").ProducesProblem(400);
+        group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader).Produces<Page<ScheduleListItem>>().WithSummary("List the tenant's schedules (operators without X-Tenant-Id: every tenant's; ?tenant= narrows).").ProducesProblem(400);
         group.MapGet("/{id}", async (string id, HttpContext c, IClusterClient cluster) =>
                 TypedResults.Ok(ScheduleResponse.From(await Grain(id, c, cluster).GetAsync() ?? throw ActorsException.NotFound("Schedule"))))
             .RequireAuthorization(Policies.Reader).WithSummary("One schedule with its next run.").ProducesProblem(404);
-        group.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Policies.TenantAdmin)
+        group.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Policies.TenantAdmin).Produces<ScheduleResponse>()
             .WithSummary("Change a schedule (fields omitted keep their value).").ProducesProblem(400).ProducesProblem(404);
         group.MapDelete("/{id}", async (string id, HttpContext c, IClusterClient cluster) =>
             {

@@ -41,14 +41,14 @@ public static class TenantsApi
     {
         var group = endpoints.MapGroup("/tenants").WithTags("Tenants").RequireAuthorization(Policies.Operator)
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(503);
-        group.MapPost("/", CreateAsync).WithSummary("Create a tenant.").ProducesProblem(400).ProducesProblem(409);
-        group.MapGet("/", ListAsync).WithSummary("List tenants (newest first), optionally by status.").ProducesProblem(400);
-        group.MapGet("/{id}", GetAsync).WithSummary("One tenant.").ProducesProblem(404);
-        group.MapPatch("/{id}", UpdateAsync).WithSummary("Change a tenant's name or settings.").ProducesProblem(400).ProducesProblem(404);
+        group.MapPost("/", CreateAsync).Produces<TenantResponse>(201).WithSummary("Create a tenant.").ProducesProblem(400).ProducesProblem(409);
+        group.MapGet("/", ListAsync).Produces<Page<TenantListItem>>().WithSummary("List tenants (newest first), optionally by status.").ProducesProblem(400);
+        group.MapGet("/{id}", GetAsync).Produces<TenantResponse>().WithSummary("One tenant.").ProducesProblem(404);
+        group.MapPatch("/{id}", UpdateAsync).Produces<TenantResponse>().WithSummary("Change a tenant's name or settings.").ProducesProblem(400).ProducesProblem(404);
         group.MapPost("/{id}/suspend", (string id, HttpContext c, IClusterClient cluster) => SetActiveAsync(id, false, c, cluster))
-            .WithSummary("Suspend a tenant: its users get 403 until it is activated; its data is kept.").ProducesProblem(404);
+            .Produces<TenantResponse>().WithSummary("Suspend a tenant: its users get 403 until it is activated; its data is kept.").ProducesProblem(404);
         group.MapPost("/{id}/activate", (string id, HttpContext c, IClusterClient cluster) => SetActiveAsync(id, true, c, cluster))
-            .WithSummary("Activate a suspended tenant.").ProducesProblem(404);
+            .Produces<TenantResponse>().WithSummary("Activate a suspended tenant.").ProducesProblem(404);
         return endpoints;
     }
 

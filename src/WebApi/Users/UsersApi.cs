@@ -26,13 +26,13 @@ public static class UsersApi
     {
         var group = endpoints.MapGroup("/tenants/{id}/users").WithTags("Users").RequireAuthorization(Policies.TenantAdmin)
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503);
-        group.MapPost("/", CreateAsync).WithSummary("Create a user in the tenant (role admin, reviewer or viewer).")
+        group.MapPost("/", CreateAsync).Produces<UserResponse>(201).WithSummary("Create a user in the tenant (role admin, reviewer or viewer).")
             .ProducesProblem(400).ProducesProblem(409);
-        group.MapGet("/", ListAsync).WithSummary("List the tenant's users.").ProducesProblem(400);
-        group.MapGet("/{email}", GetAsync).WithSummary("One user of the tenant.");
-        group.MapPatch("/{email}", UpdateAsync).WithSummary("Change a user's role or password (their tokens stop working).")
+        group.MapGet("/", ListAsync).Produces<Page<UserResponse>>().WithSummary("List the tenant's users.").ProducesProblem(400);
+        group.MapGet("/{email}", GetAsync).Produces<UserResponse>().WithSummary("One user of the tenant.");
+        group.MapPatch("/{email}", UpdateAsync).Produces<UserResponse>().WithSummary("Change a user's role or password (their tokens stop working).")
             .ProducesProblem(400);
-        group.MapDelete("/{email}", DeleteAsync).WithSummary("Delete a user (their tokens stop working).");
+        group.MapDelete("/{email}", DeleteAsync).Produces(204).WithSummary("Delete a user (their tokens stop working).");
         return endpoints;
     }
 
