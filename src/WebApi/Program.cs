@@ -58,6 +58,7 @@ public class Program
             o.AddDocumentTransformer<DashboardDocument>();
             o.AddDocumentTransformer<ApiConventionsDocument>();
             o.AddOperationTransformer<ApiConventionsDocument>();
+            o.AddSchemaTransformer<RequestSchemas>();
         });
         builder.Services.AddActorsDatabase(connectionString);
         builder.Services.AddActorsMetrics("api", settings.ClusterId);

@@ -48,6 +48,50 @@ public sealed class OpenApiLintTests(ClusterFixture fixture)
         }
     }
 
+    /// <summary>
+    /// Required fields are the ones the validators require (a candidate's phone and products are
+    /// optional), and each write's example body, read from the served description, is accepted as is.
+    /// </summary>
+    [Fact]
+    public async Task RequiredFieldsAreTrueToTheValidatorsAndEveryExampleBodyIsAccepted()
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(await fixture.Http.GetStringAsync("/openapi/v1.json"));
+        var schemas = document.RootElement.GetProperty("components").GetProperty("schemas");
+        string[] Required(string schema) => schemas.GetProperty(schema).TryGetProperty("required", out var r)
+            ? r.EnumerateArray().Select(e => e.GetString()!).Order().ToArray() : [];
+        Assert.Equal(["company_name", "contact_email"], Required("CreateCandidateRequest"));
+        Assert.Empty(Required("UpdateCandidateRequest"));
+        Assert.Equal(["type"], Required("SubmitJobRequest"));
+        Assert.Equal(["email", "password", "role"], Required("CreateUserRequest"));
+
+        object Example(string path, string method)
+        {
+            var body = document.RootElement.GetProperty("paths").GetProperty(path).GetProperty(method)
+                .GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+            var schema = body.TryGetProperty("$ref", out var reference) ? schemas.GetProperty(reference.GetString()!.Split('/')[^1]) : body;
+            return schema.GetProperty("examples")[0].Clone();
+        }
+        var s = await Scenario.StartAsync(fixture.Http);
+        var tenant = await s.CreateTenantAsync();
+        var admin = await s.UserTokenAsync(tenant, "admin");
+        async Task<System.Text.Json.JsonElement> Accepted(HttpMethod method, string path, string token, object body, System.Net.HttpStatusCode expected)
+        {
+            using var response = await fixture.Http.SendAsync(method, path, token, body, tenant);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == expected, $"{method} {path} with its example answered {(int)response.StatusCode}: {text}");
+            return System.Text.Json.JsonDocument.Parse(text).RootElement.Clone();
+        }
+        var candidate = await Accepted(HttpMethod.Post, "/candidates", admin, Example("/candidates", "post"), System.Net.HttpStatusCode.Created);
+        var id = candidate.GetProperty("id").GetString();
+        await Accepted(HttpMethod.Patch, $"/candidates/{id}", admin, Example("/candidates/{id}", "patch"), System.Net.HttpStatusCode.OK);
+        await Accepted(HttpMethod.Post, $"/candidates/{id}/reject", admin, Example("/candidates/{id}/reject", "post"), System.Net.HttpStatusCode.OK);
+        await Accepted(HttpMethod.Post, "/jobs", admin, Example("/jobs", "post"), System.Net.HttpStatusCode.Accepted);
+        var batch = await Accepted(HttpMethod.Post, "/jobs/batch", admin, Example("/jobs/batch", "post"), System.Net.HttpStatusCode.OK);
+        Assert.Equal(2, batch.GetProperty("accepted").GetInt32());
+        await Accepted(HttpMethod.Post, "/schedules", admin, Example("/schedules", "post"), System.Net.HttpStatusCode.Created);
+        await Accepted(HttpMethod.Post, $"/tenants/{tenant}/users", admin, Example("/tenants/{id}/users", "post"), System.Net.HttpStatusCode.Created);
+    }
+
     private static string Repository
     {
         get
