@@ -12,7 +12,8 @@
 #   PG_PORT         the server on 127.0.0.1; superuser 'actors', password 'actors'
 #   POSTMASTER_PID  the server's postmaster (its process tree's CPU is measured)
 #   BENCH_JOBS_N (20000), BENCH_JOBS_FLOOD (40000), BENCH_JOBS_FAIR (100), BENCH_JOBS_LATENCY (200)
-#   BENCH_JOBS_ENGINES ("H G"), BENCH_JOBS_TIMEOUT (seconds per runner, 1800)
+#   BENCH_JOBS_ENGINES ("H G"), BENCH_JOBS_TIMEOUT (seconds per runner, 1800),
+#   BENCH_JOBS_KEEP_DB (0: each engine's database is dropped once its JSON is written)
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -31,6 +32,7 @@ FAIR="${BENCH_JOBS_FAIR:-100}"
 LATENCY="${BENCH_JOBS_LATENCY:-200}"
 ENGINES="${BENCH_JOBS_ENGINES:-H G}"
 RUN_TIMEOUT="${BENCH_JOBS_TIMEOUT:-1800}"
+KEEP_DB="${BENCH_JOBS_KEEP_DB:-0}"
 
 [ -r "/proc/$POSTMASTER_PID/stat" ] || { log "bench-job-references: POSTMASTER_PID $POSTMASTER_PID is not a running process"; exit 1; }
 mkdir -p "$OUT"
@@ -68,9 +70,23 @@ for e in $ENGINES; do
   esac
 done
 
+psql_admin() { PGOPTIONS="-c client_min_messages=warning" "$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U actors -d postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+
+# A fresh database on a settled server: no dirty buffers left by whatever ran before (a checkpoint
+# during a window costs that window), no autovacuum worker still busy with it (its CPU would be
+# counted as the next engine's PostgreSQL CPU); waits at most 120 s for autovacuum.
 fresh_db() { # name
-  "$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U actors -d postgres -v ON_ERROR_STOP=1 -q \
-    -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" >/dev/null
+  psql_admin -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" >/dev/null
+  psql_admin -c "CHECKPOINT" >/dev/null
+  local deadline=$((SECONDS + 120))
+  while [ "$(psql_admin -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" != 0 ]; do
+    [ $SECONDS -ge $deadline ] && { log "bench-job-references: autovacuum still running after 120 s; going on"; break; }
+    sleep 1
+  done
+}
+
+drop_db() { # name
+  [ "$KEEP_DB" = 1 ] || psql_admin -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null
 }
 
 summary() { # json-file
@@ -103,6 +119,7 @@ for e in $ENGINES; do
         || fail_with_log "reference G failed" "$LOGS/G.log"
       ;;
   esac
+  drop_db "$db"
   # (c) One line per engine.
   summary "$OUT/$e.json"
 done

@@ -104,6 +104,11 @@ jobs_scenario() {
   "${PSQL[@]}" -c "DROP DATABASE IF EXISTS bench_j_actors" -c "CREATE DATABASE bench_j_actors"
   export ConnectionStrings__Actors="$(connection_string "$PG_PORT" bench_j_actors)"
   dotnet "$SILO_DLL" migrate >"$TMP/logs/jobs-migrate.log" 2>&1
+  # A settled server, as for the references: nothing dirty left to flush, no autovacuum still at work.
+  "${PSQL[@]}" -c "CHECKPOINT"
+  for _ in $(seq 1 120); do
+    [ "$("${PSQL[@]}" -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] && break; sleep 1
+  done
   # As graphile-worker runs here (NO_LOG_SUCCESS=1): no line per successful job. Failures, retries and
   # stuck jobs still log (Warning); the product's default logs each job's end at Information.
   SILO_ENV=("Logging__LogLevel__Actors.Grains.Jobs.JobGrain=Warning")
