@@ -7,7 +7,8 @@
 # `./scripts/bench.sh jobs` runs only scenario J, the job engine beside Hangfire (H) and graphile-worker (G):
 # each engine on a fresh database of the same PostgreSQL server, one after another, reported in
 # bench/results/<UTC time>-jobs.md and latest-jobs.md (the full run does J last, on the same server).
-# BENCH_JOBS_N (20000) and BENCH_JOBS_FLOOD (40000) size it; BENCH_JOBS_REFERENCES=0 runs Actors alone. The references are bench-only: their
+# BENCH_JOBS_N (20000) and BENCH_JOBS_FLOOD (40000) size it; BENCH_JOBS_REFERENCES=0 runs Actors alone;
+# BENCH_JOBS=0 leaves J out of the full run. The references are bench-only: their
 # packages are restored into bench/ by scripts/bench-job-references.sh, nothing of theirs ships.
 #
 # Knobs (environment): BENCH_SILOS (1), BENCH_WARMUP / BENCH_MEASURE seconds per scenario (2 / 6),
@@ -180,5 +181,5 @@ timeout 900 dotnet "$BENCH_DLL" \
 [ -z "${BENCH_OUT:-}" ] && "$ROOT/scripts/bench-readme.sh"
 stop_stack
 kill -TERM "$d_pid" 2>/dev/null || true; wait "$d_pid" 2>/dev/null || true
-jobs_scenario
+[ "${BENCH_JOBS:-1}" = 1 ] && jobs_scenario
 ok=true
