@@ -115,7 +115,7 @@ public sealed partial class JobDispatcherGrain(NpgsqlDataSource db, IOptions<Job
         {
             await RecountAsync(checkStuck: true);
         }
-        _tenant = null;
+        // The tenant's settings are re-read by TenantAsync once they are SettingsAge old (shorter than a tick).
         _moreInTable = true;
         await PumpAsync();
     }
