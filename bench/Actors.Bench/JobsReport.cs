@@ -15,11 +15,7 @@ public static class JobsReport
 
     public static async Task<int> MainAsync(string[] args)
     {
-        var o = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            o[args[i].TrimStart('-')] = args[i + 1];
-        }
+        var o = JobsScenario.Args(args);
         var runs = new Dictionary<string, JsonElement>();
         foreach (var engine in Engines)
         {

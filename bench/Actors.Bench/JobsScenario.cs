@@ -167,7 +167,8 @@ public static class JobsScenario
         return sorted.Count == 0 ? double.NaN : Math.Round(sorted[(int)Math.Clamp(Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)], 1);
     }
 
-    private static Dictionary<string, string> Args(string[] args)
+    /// <summary>The <c>--name value</c> pairs of scenario J's entry points (this one and <see cref="JobsReport"/>).</summary>
+    internal static Dictionary<string, string> Args(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i + 1 < args.Length; i += 2)
