@@ -2,7 +2,7 @@
 # The benchmark: starts its own stack (a throwaway PostgreSQL, silo(s), the API, all on loopback and
 # free ports), measures reference A with pgbench, loads the API over HTTP from a separate process
 # (bench/Actors.Bench) and prints one table, also written to bench/results/<UTC time>.md and
-# bench/results/latest.md. Everything is stopped and deleted afterwards. About 12 minutes, then scenario J.
+# bench/results/latest.md. Everything is stopped and deleted afterwards. About 12 minutes, then scenarios J and I.
 #
 # `./scripts/bench.sh jobs` runs only scenario J, the job engine beside Hangfire (H) and graphile-worker (G):
 # each engine on a fresh database of the same PostgreSQL server, one after another, reported in
@@ -11,6 +11,11 @@
 # BENCH_JOBS=0 leaves J out of the full run. The references are bench-only: their
 # packages are restored into bench/ by scripts/bench-job-references.sh, nothing of theirs ships.
 #
+# `./scripts/bench.sh import` runs only scenario I, bulk CSV ingestion: a file of BENCH_IMPORT_ROWS
+# (1000000) records through POST /candidates/imports on a fresh database, beside PostgreSQL's own COPY of
+# the same file and the inline candidates.import jobs it replaces; reported in bench/results/<UTC time>-import.md
+# and latest-import.md. The full run does I after J; BENCH_IMPORT=0 leaves it out.
+#
 # Knobs (environment): BENCH_SILOS (1), BENCH_WARMUP / BENCH_MEASURE seconds per scenario (2 / 6),
 # BENCH_WRITE_CONCURRENCY (16: durable-write scenarios and pgbench), BENCH_HTTP_CONCURRENCY (64),
 # BENCH_HOT_CLIENTS (64), BENCH_RATE_FRACTION (0.7 of each measured maximum for the fixed-rate rows),
@@ -18,7 +23,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 MODE="${1:-all}"
-case "$MODE" in all|jobs) ;; *) echo "usage: $0 [jobs]" >&2; exit 2 ;; esac
+case "$MODE" in all|jobs|import) ;; *) echo "usage: $0 [jobs|import]" >&2; exit 2 ;; esac
 SILOS="${BENCH_SILOS:-1}"
 WARMUP="${BENCH_WARMUP:-2}"
 MEASURE="${BENCH_MEASURE:-6}"
@@ -134,8 +139,32 @@ jobs_scenario() {
   log "written $results/$stamp-jobs.md and latest-jobs.md"
 }
 
+# Scenario I: bulk CSV ingestion, on a fresh database.
+import_scenario() {
+  "${PSQL[@]}" -c "DROP DATABASE IF EXISTS bench_i_actors" -c "CREATE DATABASE bench_i_actors"
+  export ConnectionStrings__Actors="$(connection_string "$PG_PORT" bench_i_actors)"
+  dotnet "$SILO_DLL" migrate >"$TMP/logs/import-migrate.log" 2>&1
+  "${PSQL[@]}" -c "CHECKPOINT"
+  start_stack import
+  log "I: bulk CSV import"
+  local results="${BENCH_OUT:-$ROOT/bench/results}" stamp; stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+  mkdir -p "$results"
+  timeout 1800 dotnet "$BENCH_DLL" import --api "$API_URL" --pg "$ConnectionStrings__Actors" \
+    --email "$Bootstrap__OperatorEmail" --password "$Bootstrap__OperatorPassword" \
+    --api-pid "$api_pid" --silo-pids "$(IFS=,; echo "${silo_pids[*]}")" --postmaster-pid "$(head -n 1 "$TMP/pg/postmaster.pid")" \
+    --rows "${BENCH_IMPORT_ROWS:-1000000}" --out "$results/$stamp-import.md,$results/latest-import.md" \
+    --commit "$commit" --command "./scripts/bench.sh $([ "$MODE" = import ] && echo import)"
+  stop_stack
+  log "written $results/$stamp-import.md and latest-import.md"
+}
+
 if [ "$MODE" = jobs ]; then
   jobs_scenario
+  ok=true
+  exit 0
+fi
+if [ "$MODE" = import ]; then
+  import_scenario
   ok=true
   exit 0
 fi
@@ -182,4 +211,5 @@ timeout 900 dotnet "$BENCH_DLL" \
 stop_stack
 kill -TERM "$d_pid" 2>/dev/null || true; wait "$d_pid" 2>/dev/null || true
 [ "${BENCH_JOBS:-1}" = 1 ] && jobs_scenario
+[ "${BENCH_IMPORT:-1}" = 1 ] && import_scenario
 ok=true

@@ -12,13 +12,16 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 ThreadPool.SetMinThreads(256, 256);
 
-// Scenario J has its own entry points: `jobs` measures Actors' job engine, `jobs-report` renders the table.
+// Scenarios J and I have their own entry points: `jobs` measures Actors' job engine, `jobs-report` renders
+// its table, `import` measures bulk CSV ingestion.
 switch (args.FirstOrDefault())
 {
     case "jobs":
         return await JobsScenario.MainAsync(args[1..]);
     case "jobs-report":
         return await JobsReport.MainAsync(args[1..]);
+    case "import":
+        return await ImportScenario.MainAsync(args[1..]);
 }
 
 var options = Options.Parse(args);

@@ -1,3 +1,4 @@
+using Actors.Infrastructure.Options;
 using System.Net;
 using Actors.Grains;
 using Actors.Grains.Candidates;
@@ -56,6 +57,7 @@ public static class SiloHosting
         silo.Services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section);
         silo.Services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section);
         silo.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section);
+        silo.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateWith(o => o.Refusal());
         silo.Services.AddSingleton<IJobHandler, DiagnosticsSleepHandler>();
         silo.Services.AddSingleton<IJobHandler, CandidatesImportHandler>();
         silo.Services.AddSingleton<IJobHandler, BillingProvisionHandler>();

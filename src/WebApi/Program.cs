@@ -4,6 +4,8 @@ using Actors.Infrastructure.Database;
 using Actors.Infrastructure.Health;
 using Actors.Infrastructure.Logging;
 using Actors.Infrastructure.Observability;
+using Actors.Infrastructure.Options;
+using Actors.Grains.Candidates;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Actors.WebApi.Candidates;
@@ -67,6 +69,7 @@ public class Program
         builder.AddActorsClusterClient(connectionString, settings);
         builder.AddActorsAuth();
         builder.Services.AddHostedService<JobMetricsCollector>();
+        builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateWith(o => o.Refusal());
 
         var app = builder.Build();
         app.UseMiddleware<RequestTelemetry>();
@@ -98,6 +101,7 @@ public class Program
         app.MapJobsBatchApi();
         app.MapSchedulesApi();
         app.MapCandidatesApi();
+        app.MapCandidateImportsApi();
         return app;
     }
 }

@@ -142,6 +142,12 @@ doc '"approved"' 'curl -s $API/candidates/$CANDIDATE/history -H "$AUTH" -H "$TEN
 doc '"tenant_id"' 'curl -s "$API/candidates?limit=5" -H "$AUTH"'
 doc "approved" "psql \"\$PGURL\" -c \"SELECT status, count(*) FROM candidates WHERE tenant_id = 'default' GROUP BY status\""
 doc "provider_id" "psql \"\$PGURL\" -c \"SELECT id, company_name, provisioning, provider_id FROM candidates WHERE provisioning = 'failed'\""
+doc_ok "printf 'company_name,contact_email,products\\nRunbook Rail,rail@runbook.example,freight\\nBad Row,not-an-email,\\n' > /tmp/runbook-import.csv"
+doc_set "IMPORT=\$(curl -s -X POST \$API/candidates/imports -H \"\$AUTH\" -H \"\$TENANT\" -H 'Content-Type: text/csv' --data-binary @/tmp/runbook-import.csv | jq -r .id)"
+for _ in $(seq 1 60); do [ "$(curl -s $API/jobs/$IMPORT -H "$AUTH" -H "$TENANT" | jq -r .status)" = completed ] && break; sleep 0.5; done
+doc '"invalid_rows"' "curl -s \$API/jobs/\$IMPORT -H \"\$AUTH\" -H \"\$TENANT\" | jq -c '{status, progress, result}'"
+doc "finished_at" "psql \"\$PGURL\" -c \"SELECT id, tenant_id, rows, next_seq, imported, invalid + over_limit AS refused, finished_at FROM candidate_imports ORDER BY created_at DESC LIMIT 5\""
+check "the import created its one valid record" '[ "$(curl -s $API/jobs/$IMPORT -H "$AUTH" -H "$TENANT" | jq -r .result.imported)" = 1 ]'
 
 echo "== 4.7 jobs"
 doc '"status":"queued"' "curl -s -X POST \$API/jobs -H \"\$AUTH\" -H \"\$TENANT\" -H 'Content-Type: application/json' \\

@@ -5,12 +5,13 @@ using Actors.Infrastructure.Database;
 namespace Actors.Grains.Candidates;
 
 /// <summary>
-/// <c>candidates.import</c>: bulk-creates candidates from inline <c>csv</c> (header
+/// <c>candidates.import</c>: bulk-creates candidates from a file staged by <c>POST /candidates/imports</c>
+/// (<c>upload</c>, the import's id: see <see cref="StagedImport"/>), or from inline <c>csv</c> (header
 /// company_name,contact_email,contact_phone,products with products separated by <c>;</c>) or JSON
-/// <c>rows</c>. Each row's candidate id derives from the job id and the line number, so a re-run
-/// after a crash finds the rows it already created instead of duplicating them.
+/// <c>rows</c> of at most <see cref="MaxRows"/>. Each row's candidate id derives from the job id and
+/// the line number, so a re-run after a crash finds the rows it already created instead of duplicating them.
 /// </summary>
-public sealed class CandidatesImportHandler(Npgsql.NpgsqlDataSource db) : IJobHandler
+public sealed class CandidatesImportHandler(Npgsql.NpgsqlDataSource db, Microsoft.Extensions.Options.IOptions<ImportOptions> options) : IJobHandler
 {
     public const int MaxRows = 10_000;
 
@@ -22,9 +23,16 @@ public sealed class CandidatesImportHandler(Npgsql.NpgsqlDataSource db) : IJobHa
     {
         var hasCsv = parameters.TryGetProperty("csv", out var csv) && csv.ValueKind == JsonValueKind.String;
         var hasRows = parameters.TryGetProperty("rows", out var rows) && rows.ValueKind == JsonValueKind.Array;
-        if (hasCsv == hasRows)
+        var hasUpload = parameters.TryGetProperty("upload", out var upload);
+        if ((hasCsv ? 1 : 0) + (hasRows ? 1 : 0) + (hasUpload ? 1 : 0) != 1)
         {
-            return new Dictionary<string, string[]> { ["parameters"] = ["give either csv (a string) or rows (an array)"] };
+            return new Dictionary<string, string[]> { ["parameters"] = ["give either csv (a string), rows (an array) or upload (the id of a file sent to POST /candidates/imports)"] };
+        }
+        if (hasUpload)
+        {
+            return upload.ValueKind == JsonValueKind.String && Guid.TryParse(upload.GetString(), out _)
+                ? new Dictionary<string, string[]>()
+                : new Dictionary<string, string[]> { ["parameters.upload"] = ["must be the id of an import"] };
         }
         var count = hasRows ? rows.GetArrayLength() : csv.GetString()!.Split('\n').Length - 1;
         return count > MaxRows
@@ -34,6 +42,10 @@ public sealed class CandidatesImportHandler(Npgsql.NpgsqlDataSource db) : IJobHa
 
     public async Task<object?> RunAsync(JobRun run, CancellationToken cancellationToken)
     {
+        if (run.Parameters.TryGetProperty("upload", out var upload))
+        {
+            return await StagedImport.RunAsync(db, options.Value, Guid.Parse(upload.GetString()!), run, cancellationToken);
+        }
         var rows = Parse(run.Parameters);
         var invalid = new List<object>();
         int imported = 0, existing = 0, processed = 0;

@@ -17,7 +17,7 @@ public interface IRetentionGrain : IGrainWithStringKey
 /// <summary>
 /// The system schedule that deletes finished jobs (completed, failed, cancelled) older than
 /// <see cref="JobOptions.RetentionDays"/>, as the seeds' cleanup SQL does, with their email delivery
-/// rows, and takes them off the counters in the same statement.
+/// rows, and takes them off the counters in the same statement; then the CSV imports of that age.
 /// </summary>
 public sealed partial class RetentionGrain(NpgsqlDataSource db, IOptions<JobOptions> options, ILogger<RetentionGrain> logger)
     : Grain, IRetentionGrain, IRemindable
@@ -54,6 +54,20 @@ public sealed partial class RetentionGrain(NpgsqlDataSource db, IOptions<JobOpti
         command.Parameters.AddWithValue("days", options.Value.RetentionDays);
         var deleted = (int)(long)(await command.ExecuteScalarAsync())!;
         LogDeleted(logger, deleted, options.Value.RetentionDays);
+
+        // CSV imports: their reports go with their jobs; a file staged a day ago whose job was never
+        // created (the upload's answer was lost and not retried) is dropped.
+        await using var imports = db.CreateCommand(
+            """
+            WITH gone AS (
+                DELETE FROM candidate_imports i
+                 WHERE i.created_at < now() - make_interval(days => @days)
+                    OR (i.created_at < now() - interval '1 day' AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = i.id))
+                RETURNING id)
+            DELETE FROM candidate_import_rows r USING gone WHERE r.import_id = gone.id
+            """);
+        imports.Parameters.AddWithValue("days", options.Value.RetentionDays);
+        await imports.ExecuteNonQueryAsync();
         return deleted;
     }
 

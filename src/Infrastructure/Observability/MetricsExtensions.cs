@@ -52,10 +52,13 @@ public static class MetricsExtensions
     private sealed class MetricsWarmup(string service, string clusterId, NpgsqlDataSource db) : IHostedService
     {
         private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+        // Hosts of each service running in this process (tests run several): service_up is 1 while any is.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Running = new(StringComparer.Ordinal);
         private volatile bool _stopped;
 
         public async Task StartAsync(CancellationToken cancellationToken)
         {
+            Running.AddOrUpdate(service, 1, (_, n) => n + 1);
             ServiceUp.WithLabels(service).Set(1);
             Metrics.DefaultRegistry.AddBeforeCollectCallback(ProbeAsync);
             await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(Stream.Null, cancellationToken);
@@ -63,8 +66,11 @@ public static class MetricsExtensions
 
         public Task StopAsync(CancellationToken cancellationToken)
         {
-            ServiceUp.WithLabels(service).Set(0);
-            _stopped = true;
+            if (!_stopped)
+            {
+                _stopped = true;
+                ServiceUp.WithLabels(service).Set(Running.AddOrUpdate(service, 0, (_, n) => Math.Max(0, n - 1)) > 0 ? 1 : 0);
+            }
             return Task.CompletedTask;
         }
 

@@ -18,7 +18,7 @@ public sealed class ApiConventionsDocument : IOpenApiDocumentTransformer, IOpenA
 
     private static readonly (string Method, string Path)[] IdempotentRoutes =
     [
-        ("POST", "/candidates"), ("POST", "/jobs"), ("POST", "/candidates/{id}/approve"), ("POST", "/candidates/{id}/reject"),
+        ("POST", "/candidates"), ("POST", "/candidates/imports"), ("POST", "/jobs"), ("POST", "/candidates/{id}/approve"), ("POST", "/candidates/{id}/reject"),
     ];
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)

@@ -386,7 +386,7 @@ public sealed class CandidateApiTests(ClusterFixture fixture)
 
         // A re-run of the same job (what happens after a crash mid-import) finds the rows it made.
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(fixture.Database.ConnectionString);
-        var handler = new Actors.Grains.Candidates.CandidatesImportHandler(dataSource);
+        var handler = new Actors.Grains.Candidates.CandidatesImportHandler(dataSource, Microsoft.Extensions.Options.Options.Create(new Actors.Grains.Candidates.ImportOptions()));
         var jobId = job.GetProperty("id").GetGuid();
         using var parameters = JsonDocument.Parse(JsonSerializer.Serialize(new { csv }));
         var rerun = JsonSerializer.SerializeToElement(await handler.RunAsync(

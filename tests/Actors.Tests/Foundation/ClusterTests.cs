@@ -64,7 +64,7 @@ public sealed class ClusterTests(ClusterFixture fixture)
     {
         var text = await fixture.Http.GetStringAsync("/metrics");
 
-        Assert.Contains("service_up{service=\"api\"} 1", text);
+        Assert.True(text.Contains("service_up{service=\"api\"} 1"), string.Join("\n", text.Split("\n").Where(l => l.Contains("service_up"))));
         Assert.Contains("orleans_", text);
     }
 

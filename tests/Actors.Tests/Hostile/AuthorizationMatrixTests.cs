@@ -96,6 +96,8 @@ public sealed class AuthorizationMatrixTests(ClusterFixture fixture, ITestOutput
         new("POST", "/schedules/{id}/trigger", Scope.ScopedResource, Writers, 202, async (w, t) => new() { ["id"] = await w.ScheduleAsync(t) }),
 
         new("POST", "/candidates", Scope.ScopedCollection, Writers, 201, Body: _ => CandidateBody()),
+        new("POST", "/candidates/imports", Scope.ScopedCollection, Writers, 202,
+            Body: _ => new StringContent("company_name,contact_email\nMatrix Co,matrix@example.com\n", System.Text.Encoding.UTF8, "text/csv")),
         new("GET", "/candidates", Scope.ScopedCollection, Everyone, 200),
         new("GET", "/candidates/stats", Scope.ScopedCollection, Everyone, 200),
         new("GET", "/candidates/{id}", Scope.ScopedResource, Everyone, 200, (w, t) => Ids(("id", w.Shared[t].Candidate))),

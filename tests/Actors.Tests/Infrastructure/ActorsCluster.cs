@@ -12,7 +12,8 @@ namespace Actors.Tests.Infrastructure;
 /// </summary>
 public static class ActorsCluster
 {
-    public static async Task<TestCluster> StartAsync(TestDatabase database, short silos = 2)
+    /// <param name="settings">Extra configuration of every silo (e.g. <c>Imports:BatchRows</c>).</param>
+    public static async Task<TestCluster> StartAsync(TestDatabase database, short silos = 2, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = new TestClusterBuilder(silos);
         var id = "t" + Guid.NewGuid().ToString("N")[..10];
@@ -22,10 +23,11 @@ public static class ActorsCluster
         // The API host connects over real TCP, so the silos must listen on real sockets (the
         // testing host defaults to an in-memory transport).
         builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
-        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["ConnectionStrings:Actors"] = database.ConnectionString,
-        }));
+        };
+        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(configuration));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();

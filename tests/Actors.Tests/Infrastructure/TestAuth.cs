@@ -50,7 +50,7 @@ public static class TestAuth
         var request = new HttpRequestMessage(method, path);
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (tenant is not null) request.Headers.Add("X-Tenant-Id", tenant);
-        if (body is not null) request.Content = JsonContent.Create(body);
+        if (body is not null) request.Content = body as HttpContent ?? JsonContent.Create(body);
         return request;
     }
 
