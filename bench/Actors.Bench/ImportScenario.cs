@@ -25,9 +25,7 @@ public static class ImportScenario
         var o = JobsScenario.Args(args);
         var rows = int.Parse(o.GetValueOrDefault("rows", "1000000"), CultureInfo.InvariantCulture);
         var beforeRows = int.Parse(o.GetValueOrDefault("before-rows", "20000"), CultureInfo.InvariantCulture);
-        var cpu = new CpuMeter(int.Parse(o["api-pid"], CultureInfo.InvariantCulture),
-            o["silo-pids"].Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList(),
-            int.Parse(o["postmaster-pid"], CultureInfo.InvariantCulture));
+        var cpu = CpuMeter.FromArgs(o);
         await using var db = NpgsqlDataSource.Create(o["pg"]);
         using var api = new Api(new Uri(o["api"]));
         await api.SetUpAsync(o["email"], o["password"], maxConcurrentJobs: 4);

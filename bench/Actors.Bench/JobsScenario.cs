@@ -29,9 +29,7 @@ public static class JobsScenario
         var flood = int.Parse(o.GetValueOrDefault("flood", "40000"), CultureInfo.InvariantCulture);
         var fair = int.Parse(o.GetValueOrDefault("fair", "100"), CultureInfo.InvariantCulture);
         var latencyCount = int.Parse(o.GetValueOrDefault("latency", "200"), CultureInfo.InvariantCulture);
-        var cpu = new CpuMeter(int.Parse(o["api-pid"], CultureInfo.InvariantCulture),
-            o["silo-pids"].Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList(),
-            int.Parse(o["postmaster-pid"], CultureInfo.InvariantCulture));
+        var cpu = CpuMeter.FromArgs(o);
         await using var db = NpgsqlDataSource.Create(o["pg"]);
         using var x = new Api(new Uri(o["api"]));
         using var y = new Api(new Uri(o["api"]));

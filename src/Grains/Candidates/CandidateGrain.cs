@@ -45,12 +45,30 @@ public sealed partial class CandidateGrain(
 {
     private bool Exists => state.RecordExists && state.State.Id != Guid.Empty;
     private CandidateState S => state.State;
+    private long _readAt = System.Diagnostics.Stopwatch.GetTimestamp();
 
-    public Task<CandidateInfo?> GetAsync() => Task.FromResult(Exists ? ToInfo() : null);
+    public async Task<CandidateInfo?> GetAsync()
+    {
+        await ReadIfAbsentAsync();
+        return Exists ? ToInfo() : null;
+    }
+
+    /// <summary>
+    /// A candidate can be stored without its grain (a CSV import writes its rows in SQL): an activation
+    /// that found no row reads again, at most once a second, before it answers "absent".
+    /// </summary>
+    private async Task ReadIfAbsentAsync()
+    {
+        if (!Exists && System.Diagnostics.Stopwatch.GetElapsedTime(_readAt) > TimeSpan.FromSeconds(1))
+        {
+            await state.ReadStateAsync();
+            _readAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+    }
 
     public async Task<IReadOnlyList<CandidateHistoryEntry>> GetHistoryAsync()
     {
-        EnsureExists();
+        await EnsureExistsAsync();
         // Every write has reached the table before its call returned: the table is the whole history.
         await using var command = db.CreateCommand(
             "SELECT at, actor, action, from_status, to_status, note FROM candidate_history WHERE candidate_id = $1 ORDER BY seq");
@@ -104,7 +122,7 @@ public sealed partial class CandidateGrain(
 
     public async Task<CandidateInfo> UpdateAsync(CandidatePatch patch, long? expectedVersion, string actor)
     {
-        EnsureExists();
+        await EnsureExistsAsync();
         if (expectedVersion is { } expected && expected != S.Version)
         {
             throw new ActorsException(ErrorCodes.PreconditionFailed,
@@ -132,7 +150,7 @@ public sealed partial class CandidateGrain(
 
     public async Task<CandidateInfo> ApproveAsync(string actor, string? idempotencyKey)
     {
-        EnsureExists();
+        await EnsureExistsAsync();
         if (Repeated(idempotencyKey, CandidateStatus.Approved))
         {
             return ToInfo();
@@ -153,7 +171,7 @@ public sealed partial class CandidateGrain(
 
     public async Task<CandidateInfo> RejectAsync(string actor, string reason, string? idempotencyKey)
     {
-        EnsureExists();
+        await EnsureExistsAsync();
         if (Repeated(idempotencyKey, CandidateStatus.Rejected))
         {
             return ToInfo();
@@ -167,7 +185,7 @@ public sealed partial class CandidateGrain(
 
     public async Task<CandidateInfo> SetProvisioningAsync(ProvisioningStatus status, string? providerId, string? error)
     {
-        EnsureExists();
+        await EnsureExistsAsync();
         if (S.Provisioning == ProvisioningStatus.Provisioned)
         {
             return ToInfo();
@@ -182,7 +200,7 @@ public sealed partial class CandidateGrain(
 
     public async Task<CandidateInfo> ProvisionAsync(string actor)
     {
-        EnsureExists();
+        await EnsureExistsAsync();
         if (S.Status != CandidateStatus.Approved || S.Provisioning == ProvisioningStatus.Provisioned)
         {
             throw ActorsException.Conflict($"Only approved, unprovisioned candidates can be provisioned; this one is {ActorsJson.Name(S.Status)}, provisioning {ActorsJson.Name(S.Provisioning)}.");
@@ -248,8 +266,9 @@ public sealed partial class CandidateGrain(
     /// </summary>
     private Task WriteAsync() => state.PersistAsync(this);
 
-    private void EnsureExists()
+    private async Task EnsureExistsAsync()
     {
+        await ReadIfAbsentAsync();
         if (!Exists)
         {
             throw ActorsException.NotFound("Candidate");

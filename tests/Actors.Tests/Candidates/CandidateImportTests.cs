@@ -112,11 +112,18 @@ public sealed class CandidateImportTests(ClusterFixture fixture)
             return request;
         }
 
+        // The import's id derives from the key, and its candidates' ids from the import's and their line:
+        // asked for before the import stores it, a candidate is absent, and found once it is stored.
+        var alpha = StableId.Create("import", StableId.Create(tenant, "import", "upload-1").ToString(), "2");
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.SendAsync(HttpMethod.Get, $"/candidates/{alpha}", token)).StatusCode);
+
         var first = await Http.SendAsync(Multipart());
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         var id = (await first.JsonAsync()).GetProperty("id").GetGuid();
         var job = await Http.WaitForStatusAsync(token, $"/jobs/{id}", "completed", "failed");
         Assert.Equal(2, job.GetProperty("result").GetProperty("imported").GetInt32());
+        await Wait.UntilAsync(async () => (await Http.SendAsync(HttpMethod.Get, $"/candidates/{alpha}", token)).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(5), "the activation that found no candidate reads it once imported");
 
         var replay = await Http.SendAsync(Multipart());
         Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
