@@ -58,10 +58,7 @@ public static class SiloHosting
         silo.Services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section);
         silo.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section);
         silo.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateWith(o => o.Refusal());
-        silo.Services.AddSingleton<IJobHandler, DiagnosticsSleepHandler>();
-        silo.Services.AddSingleton<IJobHandler, CandidatesImportHandler>();
-        silo.Services.AddSingleton<IJobHandler, BillingProvisionHandler>();
-        silo.Services.AddSingleton<IJobHandler, EmailSendHandler>();
+        silo.Services.AddJobHandlers(typeof(IJobHandler).Assembly);
         silo.Services.AddHttpClient(BillingProvisionHandler.ClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
             // Connects only to addresses the outbound policy allows, checked as resolved at connect time.
             .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler

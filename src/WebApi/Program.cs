@@ -69,6 +69,7 @@ public class Program
         builder.AddActorsClusterClient(connectionString, settings);
         builder.AddActorsAuth();
         builder.Services.AddHostedService<JobMetricsCollector>();
+        builder.Services.AddSingleton<JobTypeCatalog>();
         builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateWith(o => o.Refusal());
 
         var app = builder.Build();

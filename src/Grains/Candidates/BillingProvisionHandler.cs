@@ -20,6 +20,9 @@ public sealed partial class BillingProvisionHandler(IHttpClientFactory http, IOp
     public const string ClientName = "billing";
 
     public string Type => JobTypes.BillingProvision;
+
+    /// <summary>Submitted by approving a candidate, never directly: it would provision unapproved candidates.</summary>
+    public bool ClientSubmittable => false;
     public TimeSpan Timeout => TimeSpan.FromMinutes(2);
     public int DefaultMaxAttempts => 5;
 

@@ -70,12 +70,13 @@ public static class JobsApi
         return endpoints;
     }
 
-    private static async Task<IResult> SubmitAsync(SubmitJobRequest body, HttpContext context, IClusterClient cluster, NpgsqlDataSource db)
+    private static async Task<IResult> SubmitAsync(SubmitJobRequest body, HttpContext context, IClusterClient cluster, NpgsqlDataSource db,
+        JobTypeCatalog types)
     {
         var actor = context.Actor();
         var tenant = actor.RequireTenant();
         var errors = new Validator();
-        var parameters = ValidateDraft(body.Type, body.Parameters, body.MaxAttempts, errors, "");
+        var parameters = ValidateDraft(body.Type, body.Parameters, body.MaxAttempts, errors, "", await types.SubmittableAsync());
         var key = IdempotencyKey.Read(context.Request, errors);
         errors.ThrowIfAny();
 
@@ -95,17 +96,10 @@ public static class JobsApi
     /// Checks a job's type, parameters and max_attempts (field names after <paramref name="prefix"/>);
     /// answers the parameters as JSON text, or null when they are invalid.
     /// </summary>
-    internal static string? ValidateDraft(string? type, JsonElement? given, int? maxAttempts, Validator errors, string prefix)
+    internal static string? ValidateDraft(string? type, JsonElement? given, int? maxAttempts, Validator errors, string prefix,
+        IReadOnlyList<string> submittable)
     {
-        if (string.IsNullOrEmpty(type))
-        {
-            errors.Add(prefix + "type", "is required");
-        }
-        else if (!JobTypes.All.Contains(type) || type == JobTypes.BillingProvision)
-        {
-            // billing.provision is submitted by approving a candidate, never directly: it would provision unapproved candidates.
-            errors.Add(prefix + "type", "must be one of: " + string.Join(", ", JobTypes.All.Where(t => t != JobTypes.BillingProvision)));
-        }
+        JobTypeCatalog.Check(errors, prefix + "type", type, submittable);
         var parameters = given is { ValueKind: JsonValueKind.Object } p ? p.GetRawText() : given is null or { ValueKind: JsonValueKind.Null } ? "{}" : null;
         if (parameters is null)
         {

@@ -42,7 +42,8 @@ public static class JobsBatchApi
         return endpoints;
     }
 
-    private static async Task<IResult> SubmitAsync(SubmitJobsBatchRequest body, HttpContext context, IClusterClient cluster, NpgsqlDataSource db)
+    private static async Task<IResult> SubmitAsync(SubmitJobsBatchRequest body, HttpContext context, IClusterClient cluster, NpgsqlDataSource db,
+        JobTypeCatalog types)
     {
         var actor = context.Actor();
         var tenant = actor.RequireTenant();
@@ -51,6 +52,7 @@ public static class JobsBatchApi
             throw ActorsException.Invalid("jobs", $"must list 1 to {MaxJobs} jobs");
         }
 
+        var submittable = await types.SubmittableAsync();
         var results = new BatchItemResult?[jobs.Count];
         var drafts = new List<(int Index, Guid Id, JobDraft Draft, bool Keyed)>();
         for (var i = 0; i < jobs.Count; i++)
@@ -64,7 +66,7 @@ public static class JobsBatchApi
             }
             else
             {
-                parameters = JobsApi.ValidateDraft(item.Type, item.Parameters, item.MaxAttempts, errors, $"jobs[{i}].");
+                parameters = JobsApi.ValidateDraft(item.Type, item.Parameters, item.MaxAttempts, errors, $"jobs[{i}].", submittable);
                 if (item.IdempotencyKey is { } given && !IdempotencyKey.IsValid(given))
                 {
                     errors.Add($"jobs[{i}].idempotency_key", "must be 1 to 255 visible ASCII characters");

@@ -64,25 +64,26 @@ public static class SchedulesApi
         return endpoints;
     }
 
-    private static async Task<IResult> CreateAsync(ScheduleRequest body, HttpContext context, IClusterClient cluster, NpgsqlDataSource db)
+    private static async Task<IResult> CreateAsync(ScheduleRequest body, HttpContext context, IClusterClient cluster, NpgsqlDataSource db,
+        JobTypeCatalog types)
     {
         var actor = context.Actor();
         var tenant = actor.RequireTenant();
-        var definition = Validate(body, null);
+        var definition = Validate(body, null, await types.SubmittableAsync());
         await TenantQuota.EnsureRoomAsync(context.RequestServices.GetRequiredService<AccessCache>(), db, tenant, "schedules", s => s.MaxSchedules, "schedule", []);
         var schedule = await cluster.GetGrain<IScheduleGrain>(Guid.CreateVersion7(), tenant).CreateAsync(definition, actor.Email);
         return TypedResults.Created($"/schedules/{schedule.Id}", ScheduleResponse.From(schedule));
     }
 
-    private static async Task<IResult> UpdateAsync(string id, ScheduleRequest body, HttpContext context, IClusterClient cluster)
+    private static async Task<IResult> UpdateAsync(string id, ScheduleRequest body, HttpContext context, IClusterClient cluster, JobTypeCatalog types)
     {
         var grain = Grain(id, context, cluster);
         var current = await grain.GetAsync() ?? throw ActorsException.NotFound("Schedule");
-        var definition = Validate(body, current.Definition);
+        var definition = Validate(body, current.Definition, await types.SubmittableAsync());
         return TypedResults.Ok(ScheduleResponse.From(await grain.UpdateAsync(definition, context.Actor().Email)));
     }
 
-    private static ScheduleDefinition Validate(ScheduleRequest body, ScheduleDefinition? current)
+    private static ScheduleDefinition Validate(ScheduleRequest body, ScheduleDefinition? current, IReadOnlyList<string> submittable)
     {
         var errors = new Validator();
         var name = body.Name ?? current?.Name;
@@ -103,10 +104,7 @@ public static class SchedulesApi
             errors.Add("time_zone", "must be an IANA time zone such as UTC or Europe/London");
         }
         var type = body.Job?.Type ?? current?.JobType;
-        if (type is null || !JobTypes.All.Contains(type) || type == JobTypes.BillingProvision)
-        {
-            errors.Add("job.type", "must be diagnostics.sleep, candidates.import or email.send");
-        }
+        JobTypeCatalog.Check(errors, "job.type", type, submittable);
         var parameters = body.Job?.Parameters is { } p
             ? p.ValueKind == JsonValueKind.Object ? p.GetRawText() : null
             : current?.ParametersJson ?? "{}";

@@ -41,6 +41,8 @@ public static class ActorsCluster
         {
             var connectionString = siloBuilder.Configuration.GetConnectionString("Actors")!;
             siloBuilder.AddActorsSiloServices(connectionString);
+            // A job type of the tests' own, registered as any other handler is (JobRegistryTests).
+            Actors.Grains.Jobs.JobHandlerRegistry.AddJobHandler<Actors.Tests.Jobs.RegistryProbeHandler>(siloBuilder.Services);
             // Job engine timings scaled down so recovery is observable within a test.
             siloBuilder.Services.PostConfigure<Actors.Grains.Jobs.JobOptions>(o =>
             {
