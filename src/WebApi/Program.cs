@@ -8,6 +8,7 @@ using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Actors.WebApi.Candidates;
 using Actors.WebApi.Jobs;
+using Actors.WebApi.ReviewConsole;
 using Actors.WebApi.Tenants;
 using Actors.WebApi.Users;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -66,6 +67,7 @@ public class Program
             .AddCheck<ClusterHealthCheck>("cluster", HealthStatus.Unhealthy, [HealthEndpoints.ReadyTag]);
         builder.AddActorsClusterClient(connectionString, settings);
         builder.AddActorsAuth();
+        builder.AddActorsConsole();
         builder.Services.AddHostedService<JobMetricsCollector>();
 
         var app = builder.Build();
@@ -98,6 +100,7 @@ public class Program
         app.MapJobsBatchApi();
         app.MapSchedulesApi();
         app.MapCandidatesApi();
+        app.MapActorsConsole();
         return app;
     }
 }
