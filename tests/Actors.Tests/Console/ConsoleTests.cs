@@ -283,6 +283,27 @@ public sealed class ConsoleTests(ClusterFixture fixture, Chromium chromium) : IC
     }
 
     [Fact]
+    public async Task ReviewerIsRefusedTheOperatorsPages()
+    {
+        var (s, tenant) = await TenantAsync();
+        var (email, _) = await UserAsync(s, tenant, "reviewer");
+        await using var browser = Browser();
+        await browser.RunAsync(async () =>
+        {
+            var page = await browser.SignedInAsync(email, Password);
+            await Expect(Nav(page, "Tenants")).ToHaveCountAsync(0);
+            var refused = await page.GotoAsync("/console/tenants");
+            Assert.Equal(403, refused!.Status);
+            await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Your role does not allow this page.");
+            await ConsoleBrowser.AssertAccessibleAsync(page);
+            Assert.Equal(403, (await page.Context.APIRequest.GetAsync("/dashboard")).Status);
+            // Another tenant named in ?tenant= is refused as X-Tenant-Id would be.
+            var other = await page.GotoAsync("/console/candidates?tenant=someone-else");
+            Assert.Equal(403, other!.Status);
+        });
+    }
+
+    [Fact]
     public async Task OperatorChangesSettingsAndRunsSchedulesOfATenant()
     {
         var (s, tenant) = await TenantAsync();
@@ -303,6 +324,10 @@ public sealed class ConsoleTests(ClusterFixture fixture, Chromium chromium) : IC
         await browser.RunAsync(async () =>
         {
             var page = await browser.SignedInAsync(TestAuth.OperatorEmail, TestAuth.OperatorPassword);
+            // Without a tenant an operator's lists cover every tenant, each row naming its own.
+            await Nav(page, "Candidates").ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Columnheader, new() { Name = "Tenant" })).ToBeVisibleAsync();
+            await ConsoleBrowser.AssertAccessibleAsync(page);
             await page.GotoAsync($"/console/tenants/{tenant}");
             await ConsoleBrowser.AssertAccessibleAsync(page);
             await page.GetByLabel("Requests per second").FillAsync("250");
