@@ -176,6 +176,77 @@ public sealed class ConsoleTests(ClusterFixture fixture, Chromium chromium) : IC
     }
 
     [Fact]
+    public async Task PendingQueueFiltersByProductAndPagesByCursor()
+    {
+        var (s, tenant) = await TenantAsync();
+        var (email, _) = await UserAsync(s, tenant, "viewer");
+        var (_, reviewer) = await UserAsync(s, tenant, "reviewer");
+        for (var i = 0; i < 21; i++)
+        {
+            await CandidateAsync(reviewer, $"Bulk {i:00}");
+        }
+        var payroll = await Http.SendAsync(HttpMethod.Post, "/candidates", reviewer,
+            new { company_name = "Payroll Only", contact_email = "ops@example.test", products = new[] { "payroll" } });
+        Assert.Equal(HttpStatusCode.Created, payroll.StatusCode);
+        await using var browser = Browser();
+        await browser.RunAsync(async () =>
+        {
+            var page = await browser.SignedInAsync(email, Password);
+            await Nav(page, "Candidates").ClickAsync();
+            var rows = page.Locator("tbody tr");
+            await Expect(rows).ToHaveCountAsync(20);
+            await Expect(rows.First).ToContainTextAsync("Payroll Only"); // newest first
+            await Expect(page.GetByText("22 in all")).ToBeVisibleAsync();
+            await page.GetByRole(AriaRole.Link, new() { Name = "Next page" }).ClickAsync();
+            await Expect(rows).ToHaveCountAsync(2);
+            await Expect(rows.Last).ToContainTextAsync("Bulk 00");
+            await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Next page" })).ToHaveCountAsync(0);
+
+            await page.GetByLabel("Product").FillAsync("payroll");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+            await Expect(rows).ToHaveCountAsync(1);
+            await Expect(rows.First).ToContainTextAsync("Payroll Only");
+            await page.GetByLabel("Status").SelectOptionAsync("approved");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+            await Expect(page.GetByText("No candidates.")).ToBeVisibleAsync();
+            await ConsoleBrowser.AssertAccessibleAsync(page);
+        });
+    }
+
+    [Fact]
+    public async Task EmailJobShowsItsResultAndEachDeliveryOnItsPage()
+    {
+        await using var smtp = new SmtpStub();
+        var s = await Scenario.StartAsync(Http);
+        var tenant = await s.CreateTenantAsync(new
+        {
+            smtp = new { host = "127.0.0.1", port = smtp.Port, use_tls = false, from_address = "noreply@actors.example" },
+        });
+        var (email, _) = await UserAsync(s, tenant, "viewer");
+        var (_, reviewer) = await UserAsync(s, tenant, "reviewer");
+        var submitted = await Http.SendAsync(HttpMethod.Post, "/jobs", reviewer, new
+        {
+            type = "email.send",
+            parameters = new { recipients = new[] { "a@x.example", "reject-me@x.example", "b@x.example" }, subject = "Welcome aboard", body = "Hello" },
+        });
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        await using var browser = Browser();
+        await browser.RunAsync(async () =>
+        {
+            var page = await browser.SignedInAsync(email, Password);
+            await page.GotoAsync("/console" + submitted.Headers.Location!.OriginalString);
+            await Expect(page.Locator("#job-status")).ToHaveTextAsync("completed");
+            await Expect(page.Locator("#job-result")).ToContainTextAsync("\"sent\":2");
+            var deliveries = page.Locator("#job-deliveries tbody tr");
+            await Expect(deliveries).ToHaveCountAsync(3);
+            await Expect(deliveries.Filter(new() { HasText = "a@x.example" })).ToContainTextAsync("sent");
+            await Expect(deliveries.Filter(new() { HasText = "reject-me@x.example" })).ToContainTextAsync("failed");
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Cancel job" })).ToHaveCountAsync(0); // a viewer
+            await ConsoleBrowser.AssertAccessibleAsync(page);
+        });
+    }
+
+    [Fact]
     public async Task ViewerSeesACandidateButIsRefusedADecision()
     {
         var (s, tenant) = await TenantAsync();
