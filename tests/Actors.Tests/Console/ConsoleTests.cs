@@ -146,6 +146,30 @@ public sealed class ConsoleTests(ClusterFixture fixture, Chromium chromium) : IC
     }
 
     [Fact]
+    public async Task ReviewerRejectsACandidateWithAReason()
+    {
+        var (s, tenant) = await TenantAsync();
+        var (email, token) = await UserAsync(s, tenant, "reviewer");
+        var id = await CandidateAsync(token, "Turned Down Ltd");
+        await using var browser = Browser();
+        await browser.RunAsync(async () =>
+        {
+            var page = await browser.SignedInAsync(email, Password);
+            await page.GotoAsync($"/console/candidates/{id}");
+            await page.GetByLabel("Reason for rejecting").FillAsync("incomplete documents");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Reject" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Rejected.");
+            await Expect(page.Locator("#candidate-status")).ToHaveTextAsync("rejected");
+            await Expect(page.Locator("dl.facts")).ToContainTextAsync("incomplete documents");
+            await Expect(page.Locator("#candidate-provisioning")).ToHaveTextAsync("not_started");
+            await ConsoleBrowser.AssertAccessibleAsync(page);
+        });
+        var candidate = await (await Http.SendAsync(HttpMethod.Get, $"/candidates/{id}", token)).JsonAsync();
+        Assert.Equal("rejected", candidate.GetProperty("status").GetString());
+        Assert.Equal("incomplete documents", candidate.GetProperty("rejection_reason").GetString());
+    }
+
+    [Fact]
     public async Task DecisionAfterAnotherReviewersShowsTheConflictNamingTheCurrentStatus()
     {
         var (s, tenant) = await TenantAsync();
