@@ -4,7 +4,8 @@
 # tests, each on a stack and a PostgreSQL of its own:
 #   tests/system/runbook-test.sh   every command of docs/OPERATIONS.md against a live two-silo stack
 #   tests/system/fault-test.sh     three silos, the API and PostgreSQL under load: kills, restarts
-# It installs what it needs: PostgreSQL (Debian's packages) and Spectral for the OpenAPI lint (npm).
+# It installs what it needs: PostgreSQL (Debian's packages), Spectral for the OpenAPI lint (npm) and
+# chromium for the console's browser tests (Debian's package; Playwright downloads no browser).
 # Arguments go to `dotnet test` (e.g. --filter X); with arguments the system tests are left out, and
 # ACTORS_SKIP_SYSTEM_TESTS=1 leaves them out too. The last line counts every check: N passed, M failed.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -25,6 +26,13 @@ if [ ! -x "$ROOT/tests/lint/node_modules/.bin/spectral" ]; then
   command -v npm >/dev/null || { log "npm is needed for the OpenAPI lint (Debian: apt-get install -y nodejs npm)"; exit 1; }
   log "installing Spectral (npm ci in tests/lint)"
   (cd "$ROOT/tests/lint" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+# The console's browser tests (tests/Actors.Tests/Console) drive Debian's chromium through Playwright.
+if ! command -v chromium >/dev/null; then
+  log "installing chromium for the console's browser tests (apt-get install chromium)"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 fi
 dotnet build "$ROOT/Actors.sln" -c Release -nologo -v q -clp:ErrorsOnly
 status=0

@@ -10,6 +10,7 @@ using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Actors.WebApi.Candidates;
 using Actors.WebApi.Jobs;
+using Actors.WebApi.ReviewConsole;
 using Actors.WebApi.Tenants;
 using Actors.WebApi.Users;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -68,6 +69,7 @@ public class Program
             .AddCheck<ClusterHealthCheck>("cluster", HealthStatus.Unhealthy, [HealthEndpoints.ReadyTag]);
         builder.AddActorsClusterClient(connectionString, settings);
         builder.AddActorsAuth();
+        builder.AddActorsConsole();
         builder.Services.AddHostedService<JobMetricsCollector>();
         builder.Services.AddSingleton<JobTypeCatalog>();
         builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateWith(o => o.Refusal());
@@ -103,6 +105,7 @@ public class Program
         app.MapSchedulesApi();
         app.MapCandidatesApi();
         app.MapCandidateImportsApi();
+        app.MapActorsConsole();
         return app;
     }
 }

@@ -12,6 +12,12 @@ public sealed record TokenResponse(string AccessToken, string TokenType, int Exp
 
 public sealed record MeResponse(string Email, string Role, string? TenantId);
 
+/// <summary>A sign-in's answer: the user and its token, or the error code and message of the refusal.</summary>
+public sealed record SignInOutcome(UserInfo? User, string? Token, string? Code, string? Message, int RetryAfterSeconds)
+{
+    public static SignInOutcome Refused(string code, string message, int retryAfterSeconds = 0) => new(null, null, code, message, retryAfterSeconds);
+}
+
 public static class AuthApi
 {
     private const string BadCredentials = "Incorrect email or password.";
@@ -43,18 +49,37 @@ public static class AuthApi
         errors.Required("password", password, max: 256);
         errors.ThrowIfAny();
 
-        var outcome = await cluster.GetGrain<IUserGrain>(GrainKeys.User(email!)).LoginAsync(password!);
+        var signIn = await SignInAsync(context, cluster, issuer, email!, password!);
+        if (signIn.Code == ErrorCodes.RateLimited)
+        {
+            // Written here, not thrown: the exception handler clears headers such as Retry-After.
+            context.Response.Headers.RetryAfter = signIn.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            await Problems.WriteAsync(context, signIn.Code, signIn.Message!);
+            return Results.Empty;
+        }
+        if (signIn.Code is not null)
+        {
+            throw new ActorsException(signIn.Code, signIn.Message!);
+        }
+        var user = signIn.User!;
+        return TypedResults.Ok(new TokenResponse(signIn.Token!, "bearer", issuer.LifetimeSeconds, Roles.Of(user.Role), user.TenantId));
+    }
+
+    /// <summary>
+    /// The one sign-in check, shared by <c>POST /auth/login</c> and the console's sign-in form: the user
+    /// grain's password and lockout answer, then the tenant's suspension; a token when both pass.
+    /// </summary>
+    public static async Task<SignInOutcome> SignInAsync(HttpContext context, IClusterClient cluster, TokenIssuer issuer, string email, string password)
+    {
+        var outcome = await cluster.GetGrain<IUserGrain>(GrainKeys.User(email)).LoginAsync(password);
         switch (outcome.Result)
         {
             case LoginResult.LockedOut:
                 AuthMetrics.Fail(context, "locked_out");
-                // Written here, not thrown: the exception handler clears headers such as Retry-After.
-                context.Response.Headers.RetryAfter = Math.Max(1, outcome.RetryAfterSeconds).ToString(CultureInfo.InvariantCulture);
-                await Problems.WriteAsync(context, ErrorCodes.RateLimited, "Too many failed sign-in attempts; try again later.");
-                return Results.Empty;
+                return SignInOutcome.Refused(ErrorCodes.RateLimited, "Too many failed sign-in attempts; try again later.", Math.Max(1, outcome.RetryAfterSeconds));
             case LoginResult.InvalidCredentials:
                 AuthMetrics.Fail(context, "invalid_credentials");
-                throw new ActorsException(ErrorCodes.Unauthorized, BadCredentials);
+                return SignInOutcome.Refused(ErrorCodes.Unauthorized, BadCredentials);
         }
 
         var user = outcome.User!;
@@ -64,11 +89,10 @@ public static class AuthApi
             if (tenant is not { IsActive: true })
             {
                 AuthMetrics.Fail(context, "tenant_suspended");
-                throw new ActorsException(ErrorCodes.TenantSuspended, $"Tenant '{user.TenantId}' is suspended.");
+                return SignInOutcome.Refused(ErrorCodes.TenantSuspended, $"Tenant '{user.TenantId}' is suspended.");
             }
         }
-        var token = issuer.Issue(user);
-        return TypedResults.Ok(new TokenResponse(token, "bearer", issuer.LifetimeSeconds, Roles.Of(user.Role), user.TenantId));
+        return new SignInOutcome(user, issuer.Issue(user), null, null, 0);
     }
 
     private static async Task<(string? Email, string? Password)> ReadCredentialsAsync(HttpRequest request)

@@ -8,8 +8,15 @@ namespace Actors.WebApi.Auth;
 
 public static class AuthSetup
 {
-    /// <summary>Cookie the dashboard UI may carry the token in (a browser cannot add a bearer header).</summary>
+    /// <summary>
+    /// Cookie the console and the dashboard UI carry the token in (a browser cannot add a bearer header).
+    /// Read on those paths only: the JSON API never takes it, so a cross-site form cannot act with it.
+    /// </summary>
     public const string DashboardCookie = "actors_token";
+
+    /// <summary>The paths that take the token from <see cref="DashboardCookie"/>.</summary>
+    public static bool ReadsCookie(PathString path) =>
+        path.StartsWithSegments("/dashboard") || path.StartsWithSegments(ReviewConsole.ConsoleSetup.Path);
 
     public static WebApplicationBuilder AddActorsAuth(this WebApplicationBuilder builder)
     {
@@ -47,7 +54,7 @@ public static class AuthSetup
                 OnMessageReceived = context =>
                 {
                     if (string.IsNullOrEmpty(context.Request.Headers.Authorization)
-                        && context.Request.Path.StartsWithSegments("/dashboard")
+                        && ReadsCookie(context.Request.Path)
                         && context.Request.Cookies.TryGetValue(DashboardCookie, out var cookie))
                     {
                         context.Token = cookie;
@@ -57,6 +64,12 @@ public static class AuthSetup
                 OnChallenge = async context =>
                 {
                     context.HandleResponse();
+                    if (ReviewConsole.ConsoleSetup.IsConsole(context.Request.Path))
+                    {
+                        // A console page without a valid session goes to the sign-in form, not to a JSON 401.
+                        context.Response.Redirect(ReviewConsole.ConsoleSetup.SignInUrl(context.Request));
+                        return;
+                    }
                     var invalid = context.AuthenticateFailure is not null;
                     AuthMetrics.Fail(context.HttpContext, invalid ? "invalid_token" : "missing_token");
                     context.Response.Headers.WWWAuthenticate = invalid ? "Bearer error=\"invalid_token\"" : "Bearer";
@@ -66,6 +79,10 @@ public static class AuthSetup
                 OnForbidden = context =>
                 {
                     AuthMetrics.Fail(context.HttpContext, "role_forbidden");
+                    if (ReviewConsole.ConsoleSetup.IsConsole(context.Request.Path))
+                    {
+                        return ReviewConsole.ConsoleRefusal.WriteAsync(context.HttpContext, ErrorCodes.Forbidden, "Your role does not allow this page.");
+                    }
                     return Problems.WriteAsync(context.HttpContext, ErrorCodes.Forbidden, "Your role does not allow this operation.");
                 },
             };

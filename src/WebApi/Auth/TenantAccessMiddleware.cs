@@ -34,11 +34,16 @@ public sealed partial class TenantAccessMiddleware(RequestDelegate next)
         if (email is null || role is null || version is null)
         {
             AuthMetrics.Fail(context, "invalid_token");
-            await Problems.WriteAsync(context, ErrorCodes.Unauthorized, "The token lacks its subject, role or version.");
+            await RefuseAsync(context, ErrorCodes.Unauthorized, "The token lacks its subject, role or version.");
             return;
         }
 
         var header = context.Request.Headers[TenantHeader].ToString();
+        if (header.Length == 0 && ReviewConsole.ConsoleSetup.IsConsole(context.Request.Path))
+        {
+            // A browser cannot send the header: the console names the tenant in ?tenant=, checked the same way.
+            header = context.Request.Query["tenant"].ToString();
+        }
         var tokenTenant = user.FindFirst(Claims.Tenant)?.Value;
         string? tenant;
         if (role == UserRole.Operator)
@@ -48,7 +53,7 @@ public sealed partial class TenantAccessMiddleware(RequestDelegate next)
         else if (header.Length > 0 && !string.Equals(header, tokenTenant, StringComparison.Ordinal))
         {
             AuthMetrics.Fail(context, "tenant_mismatch");
-            await Problems.WriteAsync(context, ErrorCodes.Forbidden, $"{TenantHeader} names a tenant this account does not belong to.");
+            await RefuseAsync(context, ErrorCodes.Forbidden, $"{TenantHeader} names a tenant this account does not belong to.");
             return;
         }
         else
@@ -57,7 +62,7 @@ public sealed partial class TenantAccessMiddleware(RequestDelegate next)
         }
         if (tenant is not null && !Slug().IsMatch(tenant))
         {
-            await Problems.WriteAsync(context, ErrorCodes.Validation, $"{TenantHeader} is not a tenant id.",
+            await RefuseAsync(context, ErrorCodes.Validation, $"{TenantHeader} is not a tenant id.",
                 new Dictionary<string, string[]> { [TenantHeader] = ["must be a tenant id (lower-case letters, digits and dashes)"] });
             return;
         }
@@ -71,27 +76,33 @@ public sealed partial class TenantAccessMiddleware(RequestDelegate next)
         if (!tokenValid)
         {
             AuthMetrics.Fail(context, "token_revoked");
-            await Problems.WriteAsync(context, ErrorCodes.Unauthorized, "The token is no longer valid; sign in again.");
+            await RefuseAsync(context, ErrorCodes.Unauthorized, "The token is no longer valid; sign in again.");
             return;
         }
         switch (admitted.Result)
         {
             case AdmissionResult.NotFound:
-                await Problems.WriteAsync(context, ErrorCodes.NotFound, $"Tenant '{tenant}' was not found.");
+                await RefuseAsync(context, ErrorCodes.NotFound, $"Tenant '{tenant}' was not found.");
                 return;
             case AdmissionResult.Suspended:
                 AuthMetrics.Fail(context, "tenant_suspended");
-                await Problems.WriteAsync(context, ErrorCodes.TenantSuspended, $"Tenant '{tenant}' is suspended.");
+                await RefuseAsync(context, ErrorCodes.TenantSuspended, $"Tenant '{tenant}' is suspended.");
                 return;
             case AdmissionResult.RateLimited:
                 context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(admitted.RetryAfterSeconds)).ToString(CultureInfo.InvariantCulture);
-                await Problems.WriteAsync(context, ErrorCodes.RateLimited, $"Tenant '{tenant}' is over its request rate.");
+                await RefuseAsync(context, ErrorCodes.RateLimited, $"Tenant '{tenant}' is over its request rate.");
                 return;
         }
 
         context.Features.Set(new RequestActor(email, role.Value, tenant));
         await next(context);
     }
+
+    /// <summary>Problem details for the API; for the console the same refusal as a page saying so.</summary>
+    private static Task RefuseAsync(HttpContext context, string code, string detail, IReadOnlyDictionary<string, string[]>? errors = null) =>
+        ReviewConsole.ConsoleSetup.IsConsole(context.Request.Path)
+            ? ReviewConsole.ConsoleRefusal.WriteAsync(context, code, detail)
+            : Problems.WriteAsync(context, code, detail, errors);
 
     [GeneratedRegex("^[a-z][a-z0-9-]{1,62}$")]
     public static partial Regex Slug();

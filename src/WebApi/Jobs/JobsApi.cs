@@ -38,7 +38,7 @@ public sealed record JobListItem(Guid Id, string TenantId, string Type, string S
 public static class JobsApi
 {
     public const int MaxParametersBytes = 64 * 1024;
-    private static readonly string[] Statuses = ["queued", "processing", "completed", "failed", "cancelled"];
+    internal static readonly string[] Statuses = ["queued", "processing", "completed", "failed", "cancelled"];
 
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder endpoints)
     {
@@ -132,11 +132,23 @@ public static class JobsApi
         }
         errors.Length("type", type, 64);
         errors.ThrowIfAny();
+        return TypedResults.Ok(await PageAsync(db, tenant, status, type, page));
+    }
 
+    /// <summary>
+    /// A page of jobs, newest first (failed: newest failure first), for the API and the console;
+    /// <paramref name="status"/> must be one of <see cref="Statuses"/> or null.
+    /// </summary>
+    internal static async Task<Page<JobListItem>> PageAsync(NpgsqlDataSource db, string? tenant, string? status, string? type, Paging page)
+    {
+        if (status is not null && !Statuses.Contains(status))
+        {
+            throw ActorsException.Invalid("status", "must be one of: " + string.Join(", ", Statuses));
+        }
         // The status is one of Statuses, written as a literal so the planner can use the partial index
         // of failed jobs (newest failure first).
         var order = status == "failed" ? new KeysetOrder("completed_at", "id", "uuid") : new KeysetOrder("created_at", "id", "uuid");
-        return TypedResults.Ok(await PagedQuery.ReadAsync(db,
+        return await PagedQuery.ReadAsync(db,
             "id, tenant_id, type, status, attempts, max_attempts, processed, total, error_code, error_message, created_at, started_at, completed_at", "jobs",
             Sql.Where(tenant is null ? null : "tenant_id = @tenant", status is null ? null : $"status = '{status}'", type is null ? null : "type = @type"),
             order, page, [("tenant", tenant), ("type", type)],
@@ -145,7 +157,7 @@ public static class JobsApi
                 r.IsDBNull(8) ? null : new JobError(r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9)),
                 r.GetFieldValue<DateTimeOffset>(10), r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
                 r.IsDBNull(12) ? null : r.GetFieldValue<DateTimeOffset>(12)),
-            type is not null ? null : status is null ? new CounterTotal(tenant, "job.status") : new CounterTotal(tenant, "job.status", status)));
+            type is not null ? null : status is null ? new CounterTotal(tenant, "job.status") : new CounterTotal(tenant, "job.status", status));
     }
 
     private static async Task<IResult> DeliveriesAsync(string id, HttpContext context, IClusterClient cluster, NpgsqlDataSource db,
@@ -155,17 +167,21 @@ public static class JobsApi
         var errors = new Validator();
         var page = Paging.From(limit, offset, cursor, errors);
         errors.ThrowIfAny();
-        return TypedResults.Ok(await PagedQuery.ReadAsync(db, "recipient, status, error, attempt, sent_at", "email_deliveries",
-            "job_id = @job", new KeysetOrder(null, "recipient", "text", Descending: false), page, [("job", job.Id)],
+        return TypedResults.Ok(await DeliveriesPageAsync(db, job.Id, page));
+    }
+
+    /// <summary>The recipients of an email job, by address, for the API and the console.</summary>
+    internal static async Task<Page<EmailDelivery>> DeliveriesPageAsync(NpgsqlDataSource db, Guid jobId, Paging page) =>
+        await PagedQuery.ReadAsync(db, "recipient, status, error, attempt, sent_at", "email_deliveries",
+            "job_id = @job", new KeysetOrder(null, "recipient", "text", Descending: false), page, [("job", jobId)],
             r => new EmailDelivery(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3), r.GetFieldValue<DateTimeOffset>(4)),
             async () =>
             {
                 // At most EmailSendHandler.MaxRecipients rows per job: a bounded count.
                 await using var count = db.CreateCommand("SELECT count(*) FROM email_deliveries WHERE job_id = $1");
-                count.Parameters.Add(new NpgsqlParameter { Value = job.Id });
+                count.Parameters.Add(new NpgsqlParameter { Value = jobId });
                 return (long)(await count.ExecuteScalarAsync())!;
-            }));
-    }
+            });
 
     private static IJobGrain Grain(string id, HttpContext context, IClusterClient cluster) =>
         cluster.GetGrain<IJobGrain>(Ids.Parse(id), context.Actor().RequireTenant());

@@ -145,12 +145,16 @@ public static class SchedulesApi
         var errors = new Validator();
         var page = Paging.From(limit, offset, cursor, errors);
         errors.ThrowIfAny();
-        return TypedResults.Ok(await PagedQuery.ReadAsync(db, "id, tenant_id, name, cron, time_zone, job_type, paused, last_run_at",
+        return TypedResults.Ok(await PageAsync(db, tenant, page));
+    }
+
+    /// <summary>A page of schedules, newest first, for the API and the console.</summary>
+    internal static async Task<Page<ScheduleListItem>> PageAsync(NpgsqlDataSource db, string? tenant, Paging page) =>
+        await PagedQuery.ReadAsync(db, "id, tenant_id, name, cron, time_zone, job_type, paused, last_run_at",
             "schedules", Sql.Where(tenant is null ? null : "tenant_id = @t", "NOT deleted"), new KeysetOrder("created_at", "id", "uuid"), page, [("t", tenant)],
             r => new ScheduleListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
                 r.GetBoolean(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7)),
-            new CounterTotal(tenant, "schedule")));
-    }
+            new CounterTotal(tenant, "schedule"));
 
     private static IScheduleGrain Grain(string id, HttpContext context, IClusterClient cluster) =>
         cluster.GetGrain<IScheduleGrain>(Ids.Parse(id), context.Actor().RequireTenant());

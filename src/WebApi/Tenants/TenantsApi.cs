@@ -75,21 +75,27 @@ public static class TenantsApi
         }
         errors.ThrowIfAny();
 
-        return TypedResults.Ok(await PagedQuery.ReadAsync(db, "id, name, status, created_at, updated_at",
+        return TypedResults.Ok(await PageAsync(db, status, page));
+    }
+
+    /// <summary>A page of tenants, newest first, for the API and the console.</summary>
+    internal static async Task<Page<TenantListItem>> PageAsync(NpgsqlDataSource db, string? status, Paging page) =>
+        await PagedQuery.ReadAsync(db, "id, name, status, created_at, updated_at",
             "tenants", status is null ? "true" : "status = @status", new KeysetOrder("created_at", "id", "text"), page,
             [("status", status)],
             r => new TenantListItem(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.GetFieldValue<DateTimeOffset>(4)),
-            status is null ? new CounterTotal("", "tenant.status") : new CounterTotal("", "tenant.status", status)));
-    }
+            status is null ? new CounterTotal("", "tenant.status") : new CounterTotal("", "tenant.status", status));
 
-    private static async Task<IResult> GetAsync(string id, IClusterClient cluster)
-    {
-        var tenant = await Grain(id, cluster).GetAsync() ?? throw ActorsException.NotFound($"Tenant '{id}'");
-        return TypedResults.Ok(TenantResponse.From(tenant));
-    }
+    private static async Task<IResult> GetAsync(string id, IClusterClient cluster) =>
+        TypedResults.Ok(TenantResponse.From(await ReadAsync(cluster, id)));
 
     private static async Task<IResult> UpdateAsync(string id, UpdateTenantRequest body, IClusterClient cluster, IConfiguration configuration,
-        AccessCache access)
+        AccessCache access) =>
+        TypedResults.Ok(TenantResponse.From(await ChangeAsync(cluster, access, configuration, id, body)));
+
+    /// <summary>Validates and applies a change of name or settings, for the API and the console.</summary>
+    internal static async Task<TenantInfo> ChangeAsync(IClusterClient cluster, AccessCache access, IConfiguration configuration, string id,
+        UpdateTenantRequest body)
     {
         var errors = new Validator();
         if (body.Name is not null)
@@ -113,16 +119,25 @@ public static class TenantsApi
         };
         var tenant = await Grain(id, cluster).UpdateAsync(patch);
         access.ForgetTenant(id);
-        return TypedResults.Ok(TenantResponse.From(tenant));
+        return tenant;
     }
 
-    private static async Task<IResult> SetActiveAsync(string id, bool active, HttpContext context, IClusterClient cluster)
+    private static async Task<IResult> SetActiveAsync(string id, bool active, HttpContext context, IClusterClient cluster) =>
+        TypedResults.Ok(TenantResponse.From(await ChangeStatusAsync(cluster, context.RequestServices.GetRequiredService<AccessCache>(), id, active,
+            context.Actor().Email)));
+
+    /// <summary>Suspends or activates a tenant, for the API and the console.</summary>
+    internal static async Task<TenantInfo> ChangeStatusAsync(IClusterClient cluster, AccessCache access, string id, bool active, string actor)
     {
-        var tenant = await Grain(id, cluster).SetActiveAsync(active, context.Actor().Email);
+        var tenant = await Grain(id, cluster).SetActiveAsync(active, actor);
         // At once on this process; other API processes follow within AccessCache.Bound.
-        context.RequestServices.GetRequiredService<AccessCache>().ForgetTenant(id);
-        return TypedResults.Ok(TenantResponse.From(tenant));
+        access.ForgetTenant(id);
+        return tenant;
     }
+
+    /// <summary>One tenant, for the API and the console.</summary>
+    internal static async Task<TenantInfo> ReadAsync(IClusterClient cluster, string id) =>
+        await Grain(id, cluster).GetAsync() ?? throw ActorsException.NotFound($"Tenant '{id}'");
 
     private static ITenantGrain Grain(string id, IClusterClient cluster) =>
         TenantAccessMiddleware.Slug().IsMatch(id)

@@ -1,0 +1,81 @@
+using Actors.Grains;
+using Actors.Grains.Candidates;
+using Actors.WebApi.Auth;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Actors.WebApi.ReviewConsole;
+
+/// <summary>One candidate with its history; reviewers, admins and operators approve or reject it.</summary>
+public sealed class CandidateModel(IClusterClient cluster) : ConsolePage
+{
+    [BindProperty(SupportsGet = true)]
+    public Guid Id { get; set; }
+
+    public CandidateInfo? Candidate { get; private set; }
+
+    public IReadOnlyList<CandidateHistoryEntry> History { get; private set; } = [];
+
+    /// <summary>The <c>?tenant=</c> a form must carry back (operators only).</summary>
+    public string? OperatorTenant => Actor.IsOperator ? Tenant : null;
+
+    public Task OnGetAsync() => LoadAsync();
+
+    public async Task<IActionResult> OnPostApproveAsync()
+    {
+        await DecideAsync(grain => grain.ApproveAsync(Actor.Email, null), "Approved; provisioning follows as a job.");
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRejectAsync(string? reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason) || reason.Length > CandidateRules.MaxReason)
+        {
+            Fail(ErrorCodes.Validation, $"A reason of 1 to {CandidateRules.MaxReason} characters is required to reject.");
+            await LoadAsync(keepError: true);
+            return Page();
+        }
+        await DecideAsync(grain => grain.RejectAsync(Actor.Email, reason.Trim(), null), "Rejected.");
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostProvisionAsync()
+    {
+        if (await TryAsync(Policies.TenantAdmin, async () => await Grain().ProvisionAsync(Actor.Email)))
+        {
+            Notice = "Provisioning submitted again.";
+        }
+        await LoadAsync(keepError: true);
+        return Page();
+    }
+
+    private async Task DecideAsync(Func<ICandidateGrain, Task<CandidateInfo>> decide, string done)
+    {
+        if (await TryAsync(Policies.Writer, async () => await decide(Grain())))
+        {
+            Notice = done;
+        }
+        await LoadAsync(keepError: true);
+        if (ErrorCode == ErrorCodes.Conflict && Candidate is { DecidedBy: not null } c)
+        {
+            // Someone decided first: say what the candidate is now, and who made it so.
+            Error = $"This candidate was already {ActorsJson.Name(c.Status)} by {c.DecidedBy} at {Time(c.DecidedAt)}; your decision was not applied.";
+        }
+    }
+
+    private async Task LoadAsync(bool keepError = false)
+    {
+        var (error, code, status) = (Error, ErrorCode, Response.StatusCode);
+        await TryAsync(Policies.Reader, async () =>
+        {
+            var grain = Grain();
+            Candidate = await grain.GetAsync() ?? throw ActorsException.NotFound("Candidate");
+            History = await grain.GetHistoryAsync();
+        });
+        if (keepError && error is not null)
+        {
+            (Error, ErrorCode, Response.StatusCode) = (error, code, status);
+        }
+    }
+
+    private ICandidateGrain Grain() => cluster.GetGrain<ICandidateGrain>(Id, Actor.RequireTenant());
+}

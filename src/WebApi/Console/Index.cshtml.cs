@@ -1,0 +1,8 @@
+namespace Actors.WebApi.ReviewConsole;
+
+public sealed class IndexModel : ConsolePage
+{
+    public void OnGet()
+    {
+    }
+}

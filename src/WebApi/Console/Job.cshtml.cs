@@ -1,0 +1,68 @@
+using Actors.Grains;
+using Actors.Grains.Jobs;
+using Actors.WebApi.Auth;
+using Actors.WebApi.Infrastructure;
+using Actors.WebApi.Jobs;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Actors.WebApi.ReviewConsole;
+
+/// <summary>One job: progress (refreshed until it ends), result, error, email deliveries; cancel and retry.</summary>
+public sealed class JobModel(IClusterClient cluster, NpgsqlDataSource db) : ConsolePage
+{
+    [BindProperty(SupportsGet = true)]
+    public Guid Id { get; set; }
+
+    public JobInfo? Job { get; private set; }
+
+    public Page<EmailDelivery>? Deliveries { get; private set; }
+
+    public bool Finished => Job?.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled;
+
+    public string? OperatorTenant => Actor.IsOperator ? Tenant : null;
+
+    public Task OnGetAsync(string? deliveries) => LoadAsync(deliveries);
+
+    public async Task<IActionResult> OnPostCancelAsync()
+    {
+        if (await TryAsync(Policies.Writer, async () => await Grain().CancelAsync(Actor.Email)))
+        {
+            Notice = "Cancel requested: a queued job never starts, a running one stops at its next step.";
+        }
+        await LoadAsync(null, keepError: true);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRetryAsync()
+    {
+        if (await TryAsync(Policies.Writer, async () => await Grain().RetryAsync(Actor.Email)))
+        {
+            Notice = "The job is queued again.";
+        }
+        await LoadAsync(null, keepError: true);
+        return Page();
+    }
+
+    private async Task LoadAsync(string? deliveriesCursor, bool keepError = false)
+    {
+        var (error, code, status) = (Error, ErrorCode, Response.StatusCode);
+        await TryAsync(Policies.Reader, async () =>
+        {
+            Job = await Grain().GetAsync() ?? throw ActorsException.NotFound("Job");
+            if (Job.Type == JobTypes.EmailSend)
+            {
+                var errors = new Validator();
+                var page = Paging.From(null, null, deliveriesCursor, errors);
+                errors.ThrowIfAny();
+                Deliveries = await JobsApi.DeliveriesPageAsync(db, Job.Id, page);
+            }
+        });
+        if (keepError && error is not null)
+        {
+            (Error, ErrorCode, Response.StatusCode) = (error, code, status);
+        }
+    }
+
+    private IJobGrain Grain() => cluster.GetGrain<IJobGrain>(Id, Actor.RequireTenant());
+}

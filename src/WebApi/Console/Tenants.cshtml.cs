@@ -1,0 +1,50 @@
+using Actors.WebApi.Auth;
+using Actors.WebApi.Infrastructure;
+using Actors.WebApi.Tenants;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Actors.WebApi.ReviewConsole;
+
+/// <summary>Operators: every tenant, suspend and activate (the tenant's users are refused within AccessCache.Bound).</summary>
+[Authorize(Policy = Policies.Operator)]
+public sealed class TenantsModel(IClusterClient cluster, NpgsqlDataSource db, AccessCache access) : ConsolePage
+{
+    public string? Status { get; private set; }
+
+    public Page<TenantListItem>? List { get; private set; }
+
+    public Task OnGetAsync(string? status, string? cursor) => LoadAsync(status, cursor);
+
+    public Task<IActionResult> OnPostSuspendAsync(string id, string? status) => SetActiveAsync(id, false, status);
+
+    public Task<IActionResult> OnPostActivateAsync(string id, string? status) => SetActiveAsync(id, true, status);
+
+    private async Task<IActionResult> SetActiveAsync(string id, bool active, string? status)
+    {
+        if (await TryAsync(Policies.Operator, async () => await TenantsApi.ChangeStatusAsync(cluster, access, id, active, Actor.Email)))
+        {
+            Notice = $"Tenant '{id}' is {(active ? "active" : "suspended")}.";
+        }
+        var (error, code, statusCode) = (Error, ErrorCode, Response.StatusCode);
+        await LoadAsync(status, null);
+        if (error is not null)
+        {
+            (Error, ErrorCode, Response.StatusCode) = (error, code, statusCode);
+        }
+        return Page();
+    }
+
+    private async Task LoadAsync(string? status, string? cursor)
+    {
+        Status = status is "active" or "suspended" ? status : null;
+        await TryAsync(Policies.Operator, async () =>
+        {
+            var errors = new Validator();
+            var page = Paging.From(null, null, cursor, errors);
+            errors.ThrowIfAny();
+            List = await TenantsApi.PageAsync(db, Status, page);
+        });
+    }
+}
