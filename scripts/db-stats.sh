@@ -7,14 +7,14 @@
 #   scripts/db-stats.sh --host db.internal --port 5432 --dbname actors --user actors
 #
 # Options as scripts/backup.sh (--host --port --dbname --user; PGPASSWORD [actors]), plus
-#   --stuck-after MIN  [5]  a processing job whose heartbeat is older than this counts as stuck
+#   --stuck-after MIN  [1, as Jobs:StuckAfter]  a processing job whose heartbeat is older than this counts as stuck
 #   --dir DIR          [BACKUP_DIR or <repository>/backups] where to look for the newest backup
 # Read-only. Prints WARNING lines (and exits 1) when connections exceed 80% of max_connections,
 # jobs are stuck, or the newest backup is older than 26 hours.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 pg_target_defaults
-stuck_after=5
+stuck_after=1   # minutes: Jobs:StuckAfter's default (60 s)
 dir="${BACKUP_DIR:-$ROOT/backups}"
 while [ $# -gt 0 ]; do
   case "$1" in

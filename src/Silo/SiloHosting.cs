@@ -1,3 +1,5 @@
+using Actors.Grains.Schedules;
+using Actors.Infrastructure.Jobs;
 using Actors.Infrastructure.Options;
 using System.Net;
 using Actors.Grains;
@@ -54,9 +56,9 @@ public static class SiloHosting
         silo.Services.Configure<SystemTextJsonGrainStorageSerializerOptions>(o => ActorsJson.Configure(o.JsonSerializerOptions));
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddActorsDatabase(connectionString);
-        silo.Services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section);
-        silo.Services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section);
-        silo.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section);
+        silo.Services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section).ValidateWith(o => o.Refusal());
+        silo.Services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section).ValidateWith(o => o.Refusal());
+        silo.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateOnStart();
         silo.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateWith(o => o.Refusal());
         silo.Services.AddJobHandlers(typeof(IJobHandler).Assembly);
         silo.Services.AddHttpClient(BillingProvisionHandler.ClientName, c => c.Timeout = TimeSpan.FromSeconds(30))

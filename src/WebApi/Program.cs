@@ -1,3 +1,4 @@
+using Actors.WebApi.Schedules;
 using Actors.Grains;
 using Actors.Infrastructure;
 using Actors.Infrastructure.Database;
@@ -73,6 +74,9 @@ public class Program
         builder.Services.AddHostedService<JobMetricsCollector>();
         builder.Services.AddSingleton<JobTypeCatalog>();
         builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateWith(o => o.Refusal());
+        builder.Services.AddOptions<Actors.Infrastructure.Jobs.JobOptions>().BindConfiguration(Actors.Infrastructure.Jobs.JobOptions.Section)
+            .ValidateWith(o => o.Refusal());
+        builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateOnStart();
 
         var app = builder.Build();
         app.UseMiddleware<RequestTelemetry>();

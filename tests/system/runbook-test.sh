@@ -168,7 +168,7 @@ doc 'cancelled' 'curl -s $API/jobs/$LONG -H "$AUTH" -H "$TENANT" | jq -r .status
 doc "status" 'psql "$PGURL" -c "SELECT status, count(*) FROM jobs GROUP BY status"'
 doc "count" 'psql "$PGURL" -c "SELECT status, count(*) FROM email_deliveries GROUP BY status"'
 doc "recipient" "psql \"\$PGURL\" -c \"SELECT recipient, error, attempt, sent_at FROM email_deliveries WHERE status = 'failed' ORDER BY sent_at DESC LIMIT 20\""
-doc "heartbeat_at" "psql \"\$PGURL\" -c \"SELECT id, tenant_id, type, status, attempts, started_at, heartbeat_at FROM jobs WHERE status = 'processing' AND heartbeat_at < now() - interval '5 minutes'\""
+doc "heartbeat_at" "psql \"\$PGURL\" -c \"SELECT id, tenant_id, type, status, attempts, started_at, heartbeat_at FROM jobs WHERE status = 'processing' AND heartbeat_at < now() - interval '1 minute'\""
 doc "error_code" "psql \"\$PGURL\" -c \"SELECT id, type, error_code, error_message, completed_at FROM jobs WHERE status = 'failed' ORDER BY completed_at DESC LIMIT 20\""
 doc '"next_run_at"' "curl -s -X POST \$API/schedules -H \"\$AUTH\" -H \"\$TENANT\" -H 'Content-Type: application/json' \\
   -d '{\"name\":\"nightly smoke\",\"cron\":\"0 3 * * *\",\"time_zone\":\"Europe/London\",\"job\":{\"type\":\"diagnostics.sleep\",\"parameters\":{\"steps\":1}},\"missed_policy\":\"run_once\"}'"

@@ -1,3 +1,4 @@
+using Actors.Infrastructure.Jobs;
 using System.Diagnostics;
 using Actors.Grains.Tenants;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using Actors.Infrastructure.Jobs;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Prometheus;
 
 namespace Actors.Grains.Jobs;
 
@@ -82,45 +81,4 @@ public sealed class JobFailedException(string code, string message, bool retryab
 {
     public string Code { get; } = code;
     public bool Retryable { get; } = retryable;
-}
-
-/// <summary>Section <c>Jobs</c>.</summary>
-public sealed class JobOptions
-{
-    public const string Section = "Jobs";
-
-    /// <summary>How often a running job records its heartbeat and progress.</summary>
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>A processing job whose heartbeat is older than this (and not running here) is stuck.</summary>
-    public TimeSpan StuckAfter { get; set; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>Period of the job sweep (JobSweeperGrain), the one reminder of the job engine: the durable wake-up after a silo dies.</summary>
-    public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>First retry delay; doubles per attempt, with full jitter, capped at <see cref="MaxRetryDelay"/>.</summary>
-    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
-
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(10);
-
-    /// <summary>Finished jobs older than this are deleted by the retention task.</summary>
-    public int RetentionDays { get; set; } = 90;
-
-    /// <summary>Period of the retention task.</summary>
-    public TimeSpan RetentionPeriod { get; set; } = TimeSpan.FromHours(1);
-}
-
-public static class JobMetrics
-{
-    public static readonly Histogram Duration = Metrics.CreateHistogram(
-        "job_processing_duration_seconds", "Duration of job runs, by type and outcome.",
-        new HistogramConfiguration
-        {
-            LabelNames = ["type", "outcome"],
-            Buckets = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600],
-        });
-
-    public static readonly Counter Total = Metrics.CreateCounter(
-        "jobs_total", "Job state transitions, by type and the status reached.",
-        new CounterConfiguration { LabelNames = ["type", "status"] });
 }

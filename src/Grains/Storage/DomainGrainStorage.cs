@@ -87,7 +87,7 @@ public static class DomainStorageExtensions
         services.AddActorsSecrets();
         services.AddSingleton<IStateTable, Candidates.CandidateTable>();
         services.AddSingleton<IStateTable, Jobs.JobTable>();
-        services.AddSingleton<IStateTable, Jobs.ScheduleTable>();
+        services.AddSingleton<IStateTable, Schedules.ScheduleTable>();
         services.AddSingleton<IStateTable, Tenants.TenantTable>();
         services.AddSingleton<IStateTable, Users.UserTable>();
         services.AddKeyedSingleton<IGrainStorage>(DomainGrainStorage.Name,

@@ -103,8 +103,8 @@ public static class HealthEndpoints
         }
 
         // Cluster-wide job health: every API and silo answers it (the seeds' runbook asks a worker).
-        endpoints.MapGet("/healthz/jobs", async (NpgsqlDataSource db, IConfiguration configuration) =>
-                Results.Json(await JobsHealth.ReadAsync(db, JobsHealth.StuckAfter(configuration)), HealthJson))
+        endpoints.MapGet("/healthz/jobs", async (NpgsqlDataSource db, Microsoft.Extensions.Options.IOptions<Jobs.JobOptions> jobs) =>
+                Results.Json(await JobsHealth.ReadAsync(db, jobs.Value.StuckAfter), HealthJson))
             .WithTags("Operations").WithSummary("Job queue health: queued, processing, stuck, failed in 24 h, age of the oldest queued job.")
             .Produces<JobsHealth>(StatusCodes.Status200OK);
 

@@ -1,5 +1,4 @@
 using Actors.Infrastructure.Database;
-using Microsoft.Extensions.Configuration;
 using Npgsql;
 
 namespace Actors.Infrastructure.Health;
@@ -8,10 +7,6 @@ namespace Actors.Infrastructure.Health;
 public sealed record JobsHealth(string Status, long Queued, long Processing, long Stuck, long FailedLast24h,
     double? OldestQueuedAgeSeconds, DateTimeOffset Timestamp)
 {
-    /// <summary>A processing job whose heartbeat is older than this is stuck (<c>Jobs:StuckAfter</c>, 60 s).</summary>
-    public static TimeSpan StuckAfter(IConfiguration configuration) =>
-        configuration.GetValue<TimeSpan?>("Jobs:StuckAfter") ?? TimeSpan.FromSeconds(60);
-
     /// <summary>
     /// Without reading the jobs table through: queued and processing from the counters, stuck and
     /// recent failures from partial indexes of just those rows, the oldest queued job from the first

@@ -31,7 +31,7 @@ public static class CandidateImportsApi
 
     public static IEndpointRouteBuilder MapCandidateImportsApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/candidates/imports", ImportAsync).WithTags("Candidates")
+        endpoints.MapPost("/candidates/imports", (Func<HttpContext, Task<IResult>>)ImportAsync).WithTags("Candidates")
             .RequireAuthorization(Policies.Writer)
             .Accepts<string>("text/csv", "multipart/form-data")
             .Produces<JobResponse>(202)
@@ -73,22 +73,36 @@ public static class CandidateImportsApi
         return endpoints;
     }
 
-    private static async Task<IResult> ImportAsync(HttpContext context, IClusterClient cluster, NpgsqlDataSource db,
-        Microsoft.Extensions.Options.IOptions<ImportOptions> importOptions, AccessCache access)
+    private static async Task<IResult> ImportAsync(HttpContext context)
     {
-        var options = importOptions.Value;
-        var actor = context.Actor();
-        var tenant = actor.RequireTenant();
         var errors = new Validator();
         var key = IdempotencyKey.Read(context.Request, errors);
         errors.ThrowIfAny();
-
-        var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "import", key);
-        var job = cluster.GetGrain<IJobGrain>(id, tenant);
-        if (key is not null && await job.GetAsync() is { } earlier)
+        var (job, replayed) = await StartAsync(context, () => OpenFileAsync(context.Request), key);
+        if (replayed)
         {
             context.Response.Headers["Idempotent-Replayed"] = "true";
-            return TypedResults.Accepted($"/jobs/{earlier.Id}", JobResponse.From(earlier));
+        }
+        return TypedResults.Accepted($"/jobs/{job.Id}", JobResponse.From(job));
+    }
+
+    /// <summary>
+    /// Stages the file <paramref name="open"/> gives and submits its import job (the API's route, and the
+    /// console's upload form); with a key whose import exists, answers that import's job without reading.
+    /// </summary>
+    public static async Task<(JobInfo Job, bool Replayed)> StartAsync(HttpContext context, Func<Task<Stream>> open, string? key)
+    {
+        var services = context.RequestServices;
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportOptions>>().Value;
+        var db = services.GetRequiredService<NpgsqlDataSource>();
+        var access = services.GetRequiredService<AccessCache>();
+        var actor = context.Actor();
+        var tenant = actor.RequireTenant();
+        var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "import", key);
+        var job = services.GetRequiredService<IClusterClient>().GetGrain<IJobGrain>(id, tenant);
+        if (key is not null && await job.GetAsync() is { } earlier)
+        {
+            return (earlier, true);
         }
         await TenantQuota.EnsureRoomAsync(access, db, tenant, "candidates", s => s.MaxCandidates, "candidate.status", []);
         await TenantQuota.EnsureRoomAsync(access, db, tenant, "active_jobs", s => s.MaxActiveJobs, "job.status", ["queued", "processing"]);
@@ -105,7 +119,7 @@ public static class CandidateImportsApi
         }
         try
         {
-            await StageAsync(db, id, tenant, actor.Email, await OpenFileAsync(context.Request), options, context.RequestAborted);
+            await StageAsync(db, id, tenant, actor.Email, await open(), options, context.RequestAborted);
         }
         catch (BadHttpRequestException bad) when (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -126,8 +140,7 @@ public static class CandidateImportsApi
         }
 
         var parameters = JsonSerializer.Serialize(new { upload = id });
-        var info = await job.SubmitAsync(new JobDraft(JobTypes.CandidatesImport, parameters, null, "upload:" + id, actor.Email, null));
-        return TypedResults.Accepted($"/jobs/{info.Id}", JobResponse.From(info));
+        return (await job.SubmitAsync(new JobDraft(JobTypes.CandidatesImport, parameters, null, "upload:" + id, actor.Email, null)), false);
     }
 
     private static ActorsException TooLarge(ImportOptions options) => new(ErrorCodes.TooLarge,

@@ -148,25 +148,36 @@ public static class CandidatesApi
         var tenant = context.Actor().ListScope(tenantFilter);
         var errors = new Validator();
         var page = Paging.From(limit, offset, cursor, errors);
+        CheckFilters(errors, status, product);
+        errors.ThrowIfAny();
+
+        return TypedResults.Ok(await PageAsync(db, tenant, status, product, page));
+    }
+
+    /// <summary>The list's filters: a status of <see cref="Statuses"/>, a product of at most 100 characters.</summary>
+    public static void CheckFilters(Validator errors, string? status, string? product)
+    {
         if (status is not null && !Statuses.Contains(status))
         {
             errors.Add("status", "must be pending, approved or rejected");
         }
         errors.Length("product", product, CandidateRules.MaxProductLength);
-        errors.ThrowIfAny();
+    }
 
-        // Newest first along (tenant_id[, status], created_at, id), or for an operator's platform-wide
-        // view along (created_at, id); a product filter reads that range until it has a page, and has
-        // no counter (total null).
-        return TypedResults.Ok(await PagedQuery.ReadAsync(db,
+    /// <summary>
+    /// A page of candidates, newest first along (tenant_id[, status], created_at, id), or for an operator's
+    /// platform-wide view along (created_at, id); a product filter reads that range until it has a page,
+    /// and has no counter (total null). The API's list and the console's.
+    /// </summary>
+    public static Task<Page<CandidateListItem>> PageAsync(NpgsqlDataSource db, string? tenant, string? status, string? product, Paging page) =>
+        PagedQuery.ReadAsync(db,
             "id, tenant_id, company_name, contact_email, products, status, provisioning, provider_id, version, created_at, updated_at", "candidates",
             Sql.Where(tenant is null ? null : "tenant_id = @tenant", status is null ? null : "status = @status",
                 product is null ? null : "products @> ARRAY[@product::text]"),
             new KeysetOrder("created_at", "id", "uuid"), page, [("tenant", tenant), ("status", status), ("product", product)],
             r => new CandidateListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<string[]>(4), r.GetString(5),
                 r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.GetInt64(8), r.GetFieldValue<DateTimeOffset>(9), r.GetFieldValue<DateTimeOffset>(10)),
-            product is not null ? null : status is null ? new CounterTotal(tenant, "candidate.status") : new CounterTotal(tenant, "candidate.status", status)));
-    }
+            product is not null ? null : status is null ? new CounterTotal(tenant, "candidate.status") : new CounterTotal(tenant, "candidate.status", status));
 
     private static async Task<IResult> StatsAsync(HttpContext context, NpgsqlDataSource db, [FromQuery(Name = "tenant")] string? tenantFilter)
     {

@@ -1,11 +1,19 @@
+using Actors.Grains;
+using Actors.Grains.Jobs;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Candidates;
 using Actors.WebApi.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
 namespace Actors.WebApi.ReviewConsole;
 
-/// <summary>The candidates of the tenant, newest first: by default the pending queue.</summary>
+/// <summary>
+/// The candidates of the tenant, newest first: by default the pending queue; writers upload a CSV file
+/// here (the only console form with a body over the usual 1 MB: an import's largest file and its form).
+/// </summary>
+[RequestSizeLimit(MaxUpload)]
+[RequestFormLimits(MultipartBodyLengthLimit = MaxUpload)]
 public sealed class CandidatesModel(NpgsqlDataSource db) : ConsolePage
 {
     public string Status { get; private set; } = "pending";
@@ -22,8 +30,36 @@ public sealed class CandidatesModel(NpgsqlDataSource db) : ConsolePage
         {
             var errors = new Validator();
             var page = Paging.From(null, null, cursor, errors);
+            var filter = Status == "all" ? null : Status;
+            CandidatesApi.CheckFilters(errors, filter, Product);
             errors.ThrowIfAny();
-            List = await CandidateList.PageAsync(db, Actor.ListScope(null), Status == "all" ? null : Status, Product, page);
+            List = await CandidatesApi.PageAsync(db, Actor.ListScope(null), filter, Product, page);
         });
     }
+
+    /// <summary>
+    /// A CSV file uploaded from the form: staged and submitted as <c>POST /candidates/imports</c> does,
+    /// then the import's job page, whose progress bar follows it.
+    /// </summary>
+    public async Task<IActionResult> OnPostImportAsync(IFormFile? file)
+    {
+        JobInfo? job = null;
+        if (file is null || file.Length == 0)
+        {
+            Fail(ErrorCodes.Validation, "Choose a CSV file to import.");
+        }
+        else
+        {
+            await TryAsync(Policies.Writer, async () =>
+                job = (await CandidateImportsApi.StartAsync(HttpContext, () => Task.FromResult(file.OpenReadStream()), null)).Job);
+        }
+        if (job is not null)
+        {
+            return Redirect(Link("/jobs/" + job.Id));
+        }
+        await OnGetAsync(null, null, null);
+        return Page();
+    }
+
+    public const long MaxUpload = 100L * 1024 * 1024 + 64 * 1024;
 }

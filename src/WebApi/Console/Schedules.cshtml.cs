@@ -1,3 +1,5 @@
+using Actors.WebApi.Schedules;
+using Actors.Grains.Schedules;
 using Actors.Grains.Jobs;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;

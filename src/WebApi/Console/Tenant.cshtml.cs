@@ -8,7 +8,7 @@ namespace Actors.WebApi.ReviewConsole;
 
 /// <summary>Operators: one tenant, its settings (validated as <c>PATCH /tenants/{id}</c>), suspend and activate.</summary>
 [Authorize(Policy = Policies.Operator)]
-public sealed class TenantModel(IClusterClient cluster, AccessCache access, IConfiguration configuration) : ConsolePage
+public sealed class TenantModel(IClusterClient cluster, AccessCache access, Microsoft.Extensions.Options.IOptions<Actors.Grains.OutboundOptions> outbound) : ConsolePage
 {
     [BindProperty(SupportsGet = true)]
     public string Id { get; set; } = "";
@@ -25,7 +25,7 @@ public sealed class TenantModel(IClusterClient cluster, AccessCache access, ICon
 
     public Task<IActionResult> OnPostSettingsAsync(string? name, int? maxConcurrentJobs, int? requestsPerSecond, int? maxCandidates,
         int? maxSchedules, int? maxActiveJobs, string? billingServiceUrl) =>
-        ActAsync(async () => await TenantsApi.ChangeAsync(cluster, access, configuration, Id, new UpdateTenantRequest(name,
+        ActAsync(async () => await TenantsApi.ChangeAsync(cluster, access, outbound.Value, Id, new UpdateTenantRequest(name,
                 new TenantSettingsBody(maxConcurrentJobs, requestsPerSecond, string.IsNullOrWhiteSpace(billingServiceUrl) ? null : billingServiceUrl.Trim(),
                     null, maxCandidates, maxSchedules, maxActiveJobs))),
             "Settings saved.");

@@ -77,16 +77,23 @@ public sealed partial class BackgroundClientStarter(IReadOnlyList<IHostedService
         return Task.CompletedTask;
     }
 
+    private int _stopped;
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host may be stopped twice (a test host's dispose stops it again): the second stop has nothing to do.
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
         await _stopping.CancelAsync();
         try
         {
             await _starting.WaitAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or OrleansException or TimeoutException)
+        catch (Exception ex) when (ex is OperationCanceledException or OrleansException or TimeoutException or ObjectDisposedException)
         {
-            // The client never connected; there is nothing to close gracefully.
+            // The client never connected (or the host is being torn down under its start); nothing to close gracefully.
         }
         foreach (var service in inner.Reverse())
         {

@@ -1,3 +1,4 @@
+using Actors.WebApi.Schedules;
 using System.Text.Json.Nodes;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Candidates;

@@ -8,7 +8,7 @@ namespace Actors.WebApi.Jobs;
 /// <c>job_queue_size</c> and <c>jobs_stuck</c>, read from the jobs table at each scrape (cluster-wide
 /// values, so every API instance reports the same numbers).
 /// </summary>
-public sealed class JobMetricsCollector(NpgsqlDataSource db, IConfiguration configuration) : IHostedService
+public sealed class JobMetricsCollector(NpgsqlDataSource db, Microsoft.Extensions.Options.IOptions<Actors.Infrastructure.Jobs.JobOptions> jobs) : IHostedService
 {
     private static readonly Gauge QueueSize = Metrics.CreateGauge("job_queue_size", "Jobs waiting to run (status queued).");
     private static readonly Gauge Processing = Metrics.CreateGauge("job_processing", "Jobs running (status processing).");
@@ -21,7 +21,7 @@ public sealed class JobMetricsCollector(NpgsqlDataSource db, IConfiguration conf
         {
             try
             {
-                var health = await JobsHealth.ReadAsync(db, JobsHealth.StuckAfter(configuration)).WaitAsync(TimeSpan.FromSeconds(2), ct);
+                var health = await JobsHealth.ReadAsync(db, jobs.Value.StuckAfter).WaitAsync(TimeSpan.FromSeconds(2), ct);
                 QueueSize.Set(health.Queued);
                 Processing.Set(health.Processing);
                 Stuck.Set(health.Stuck);

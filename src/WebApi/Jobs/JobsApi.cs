@@ -186,33 +186,3 @@ public static class JobsApi
     private static IJobGrain Grain(string id, HttpContext context, IClusterClient cluster) =>
         cluster.GetGrain<IJobGrain>(Ids.Parse(id), context.Actor().RequireTenant());
 }
-
-/// <summary>The <c>Idempotency-Key</c> header: a retried create lands on the same grain.</summary>
-public static class IdempotencyKey
-{
-    public const string Header = "Idempotency-Key";
-
-    public static string? Read(HttpRequest request, Validator errors)
-    {
-        var value = request.Headers[Header].ToString();
-        if (value.Length == 0)
-        {
-            return null;
-        }
-        if (!IsValid(value))
-        {
-            errors.Add(Header, "must be 1 to 255 visible ASCII characters");
-            return null;
-        }
-        return value;
-    }
-
-    /// <summary>1 to 255 visible ASCII characters, as in the header.</summary>
-    public static bool IsValid(string value) => value.Length is > 0 and <= 255 && value.All(c => c is >= (char)0x21 and <= (char)0x7e);
-
-    /// <summary>A stable id from tenant, resource kind and key: the same key always names the same grain.</summary>
-    public static Guid DeriveId(string tenant, string kind, string key) => StableId.Create(tenant, kind, key);
-
-    public static string Hash(params string[] parts) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\u001f", parts))));
-}

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Actors.Grains;
 using Actors.Grains.Tenants;
 using Actors.WebApi.Auth;
@@ -52,12 +53,12 @@ public static class TenantsApi
         return endpoints;
     }
 
-    private static async Task<IResult> CreateAsync(CreateTenantRequest body, IClusterClient cluster, IConfiguration configuration)
+    private static async Task<IResult> CreateAsync(CreateTenantRequest body, IClusterClient cluster, IOptions<OutboundOptions> outbound)
     {
         var errors = new Validator();
         errors.Slug("id", body.Id);
         errors.Required("name", body.Name, max: 200);
-        ValidateSettings(errors, body.Settings, Outbound(configuration));
+        ValidateSettings(errors, body.Settings, outbound.Value);
         errors.ThrowIfAny();
 
         var settings = Apply(new TenantSettings(), body.Settings);
@@ -89,12 +90,12 @@ public static class TenantsApi
     private static async Task<IResult> GetAsync(string id, IClusterClient cluster) =>
         TypedResults.Ok(TenantResponse.From(await ReadAsync(cluster, id)));
 
-    private static async Task<IResult> UpdateAsync(string id, UpdateTenantRequest body, IClusterClient cluster, IConfiguration configuration,
+    private static async Task<IResult> UpdateAsync(string id, UpdateTenantRequest body, IClusterClient cluster, IOptions<OutboundOptions> outbound,
         AccessCache access) =>
-        TypedResults.Ok(TenantResponse.From(await ChangeAsync(cluster, access, configuration, id, body)));
+        TypedResults.Ok(TenantResponse.From(await ChangeAsync(cluster, access, outbound.Value, id, body)));
 
     /// <summary>Validates and applies a change of name or settings, for the API and the console.</summary>
-    internal static async Task<TenantInfo> ChangeAsync(IClusterClient cluster, AccessCache access, IConfiguration configuration, string id,
+    internal static async Task<TenantInfo> ChangeAsync(IClusterClient cluster, AccessCache access, OutboundOptions outbound, string id,
         UpdateTenantRequest body)
     {
         var errors = new Validator();
@@ -102,7 +103,7 @@ public static class TenantsApi
         {
             errors.Required("name", body.Name, max: 200);
         }
-        ValidateSettings(errors, body.Settings, Outbound(configuration));
+        ValidateSettings(errors, body.Settings, outbound);
         errors.ThrowIfAny();
 
         var s = body.Settings;
@@ -143,10 +144,6 @@ public static class TenantsApi
         TenantAccessMiddleware.Slug().IsMatch(id)
             ? cluster.GetGrain<ITenantGrain>(GrainKeys.Tenant(id))
             : throw ActorsException.NotFound($"Tenant '{id}'");
-
-    /// <summary>Section <c>Outbound</c>, the same the silos enforce at call time.</summary>
-    private static OutboundOptions Outbound(IConfiguration configuration) =>
-        configuration.GetSection(OutboundOptions.Section).Get<OutboundOptions>() ?? new OutboundOptions();
 
     private static void ValidateSettings(Validator errors, TenantSettingsBody? s, OutboundOptions outbound)
     {

@@ -30,6 +30,7 @@ public sealed class CandidateImportRecoveryTests
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var id = (await response.JsonAsync()).GetProperty("id").GetGuid();
 
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(db.ConnectionString);
         Task<int> CheckpointAsync() => db.ScalarAsync<int>("SELECT next_seq FROM candidate_imports WHERE id = @id", ("id", id));
         await Wait.UntilAsync(async () => await CheckpointAsync() > 1_000, TimeSpan.FromSeconds(30), "the import is under way");
         var management = cluster.Client.GetGrain<IManagementGrain>(0);
@@ -40,9 +41,26 @@ public sealed class CandidateImportRecoveryTests
             if (stats.Any(g => g.GrainType.Contains("JobGrain", StringComparison.Ordinal))) victim = silo;
         }
         Assert.NotNull(victim);
-        await cluster.KillSiloAsync(victim);
-        var atKill = await CheckpointAsync();
-        Assert.True(atKill <= records, $"the import had finished before the kill (checkpoint {atKill})");
+
+        // Hold the import's row: the run's next batch waits on it, holding its staged rows. A silo of the
+        // test cluster lives in this process, so its run could go on after the kill; its connection is
+        // cut, as a real process's would be, and the batch it was in rolls back.
+        await using (var blocker = await dataSource.OpenConnectionAsync())
+        await using (var transaction = await blocker.BeginTransactionAsync())
+        {
+            await using (var hold = new Npgsql.NpgsqlCommand("SELECT next_seq FROM candidate_imports WHERE id = $1 FOR UPDATE", blocker, transaction))
+            {
+                hold.Parameters.Add(new Npgsql.NpgsqlParameter { Value = id });
+                Assert.True((int)(await hold.ExecuteScalarAsync())! <= records, "the import had finished before the kill");
+            }
+            const string Waiting = "FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%candidate_import_rows%'";
+            await Wait.UntilAsync(async () => await db.ScalarAsync<long>("SELECT count(*) " + Waiting) == 1, TimeSpan.FromSeconds(10),
+                "the run's batch waits on the held row");
+            await cluster.KillSiloAsync(victim);
+            // Killing the silo may already have closed its connections; what is left of them is cut here.
+            await db.ScalarAsync<long>("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) " + Waiting + ") t");
+            await transaction.RollbackAsync();
+        }
         await cluster.WaitForLivenessToStabilizeAsync();
 
         var job = await WaitForJobAsync(http, token, id);
@@ -60,7 +78,6 @@ public sealed class CandidateImportRecoveryTests
         var expected = Enumerable.Range(1, records).Where(i => i % 100 != 0)
             .Select(i => StableId.Create("import", id.ToString(), (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))).ToHashSet();
         var stored = new HashSet<Guid>();
-        await using var dataSource = Npgsql.NpgsqlDataSource.Create(db.ConnectionString);
         await using (var command = dataSource.CreateCommand("SELECT id FROM candidates WHERE tenant_id = $1"))
         {
             command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = tenant });

@@ -146,6 +146,38 @@ public sealed class ConsoleTests(ClusterFixture fixture, Chromium chromium) : IC
     }
 
     [Fact]
+    public async Task ReviewerImportsACsvFileAndWatchesItsJobComplete()
+    {
+        var (s, tenant) = await TenantAsync();
+        var (email, token) = await UserAsync(s, tenant, "reviewer");
+        var csv = "company_name,contact_email,products\nUpload One,one@upload.example,hosting\nUpload Bad,not-an-email,\nUpload Two,two@upload.example,\n";
+        await using var browser = Browser();
+        await browser.RunAsync(async () =>
+        {
+            var page = await browser.SignedInAsync(email, Password);
+            await Nav(page, "Candidates").ClickAsync();
+            await ConsoleBrowser.AssertAccessibleAsync(page);
+            await page.GetByLabel("Import a CSV file").SetInputFilesAsync(new FilePayload
+            {
+                Name = "providers.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(csv),
+            });
+            await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/console/jobs/[0-9a-f-]{36}$"));
+            await Expect(page.Locator("#job-status")).ToHaveTextAsync("completed");
+            await Expect(page.Locator("#job-result")).ToContainTextAsync("\"imported\":2");
+            await Expect(page.Locator("#job-result")).ToContainTextAsync("\"line\":3");
+            await ConsoleBrowser.AssertAccessibleAsync(page);
+
+            // Without a file the form says so and imports nothing.
+            await Nav(page, "Candidates").ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Choose a CSV file to import.");
+        });
+        var stats = await (await Http.SendAsync(HttpMethod.Get, "/candidates/stats", token)).JsonAsync();
+        Assert.Equal(2, stats.GetProperty("total").GetInt64());
+    }
+
+    [Fact]
     public async Task ReviewerRejectsACandidateWithAReason()
     {
         var (s, tenant) = await TenantAsync();

@@ -27,6 +27,18 @@ public sealed class NoClusterTests
     }
 
     [Fact]
+    public async Task AnApiWithASettingOutOfRangeDoesNotStartAndNamesTheSetting()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        // The heartbeat is 10 s by default: a job would look stuck between two heartbeats.
+        var api = new ApiHost(db.ConnectionString, "bad" + Guid.NewGuid().ToString("N")[..8],
+            new Dictionary<string, string?> { ["Jobs:StuckAfter"] = "00:00:05" });
+        var refused = Assert.ThrowsAny<Exception>(() => api.StartHttp());
+        Assert.Contains("Jobs:StuckAfter must be at least twice Jobs:HeartbeatInterval", refused.ToString(), StringComparison.Ordinal);
+        try { await api.DisposeAsync(); } catch (Exception) { /* the host never started */ }
+    }
+
+    [Fact]
     public async Task ApiWithoutADatabaseSaysSoWith503()
     {
         var unreachable = $"Host=127.0.0.1;Port={ApiHost.FreePort()};Database=none;Username=actors;Password=actors;Timeout=2";

@@ -1,3 +1,4 @@
+using Actors.Grains.Schedules;
 using Actors.Grains.Candidates;
 using Actors.Grains.Jobs;
 using Actors.Grains.Tenants;

@@ -1,3 +1,4 @@
+using Actors.Grains.Schedules;
 using System.Text.Json;
 using Actors.Grains;
 using Actors.Grains.Candidates;

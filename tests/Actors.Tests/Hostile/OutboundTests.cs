@@ -166,8 +166,14 @@ public sealed class OutboundTests(ClusterFixture fixture)
         var candidate = await fixture.Http.WaitForProvisioningAsync(token, $"/candidates/{id}", "failed");
 
         Assert.StartsWith("outbound_refused", candidate.GetProperty("provisioning_error").GetString());
-        var job = await (await fixture.Http.SendAsync(HttpMethod.Get, "/jobs?type=billing.provision", token)).JsonAsync();
-        Assert.Equal(1, job.GetProperty("items")[0].GetProperty("attempts").GetInt32());
+        // The handler marks the candidate before its job's own last write lands: wait for the job's end.
+        System.Text.Json.JsonElement job = default;
+        await Wait.UntilAsync(async () =>
+        {
+            job = (await (await fixture.Http.SendAsync(HttpMethod.Get, "/jobs?type=billing.provision", token)).JsonAsync()).GetProperty("items")[0];
+            return job.GetProperty("status").GetString() == "failed";
+        }, TimeSpan.FromSeconds(10), "the provisioning job ends failed");
+        Assert.Equal(1, job.GetProperty("attempts").GetInt32());
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public static class ActorsCluster
             // A job type of the tests' own, registered as any other handler is (JobRegistryTests).
             Actors.Grains.Jobs.JobHandlerRegistry.AddJobHandler<Actors.Tests.Jobs.RegistryProbeHandler>(siloBuilder.Services);
             // Job engine timings scaled down so recovery is observable within a test.
-            siloBuilder.Services.PostConfigure<Actors.Grains.Jobs.JobOptions>(o =>
+            siloBuilder.Services.PostConfigure<Actors.Infrastructure.Jobs.JobOptions>(o =>
             {
                 o.HeartbeatInterval = TimeSpan.FromMilliseconds(500);
                 o.StuckAfter = TimeSpan.FromSeconds(3);

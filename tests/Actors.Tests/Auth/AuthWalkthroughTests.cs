@@ -1,7 +1,7 @@
 using System.Net;
 using Actors.Tests.Infrastructure;
 
-namespace Actors.Tests.Tenants;
+namespace Actors.Tests.Auth;
 
 [Collection(ClusterCollection.Name)]
 public sealed class AuthWalkthroughTests(ClusterFixture fixture)

@@ -1,7 +1,8 @@
+using Actors.Grains.Jobs;
 using Cronos;
 using Microsoft.Extensions.Options;
 
-namespace Actors.Grains.Jobs;
+namespace Actors.Grains.Schedules;
 
 [GenerateSerializer, Alias("Actors.ScheduleState")]
 public sealed record ScheduleState
@@ -25,16 +26,6 @@ public sealed record ScheduleState
     [Id(15)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(16)] public string CreatedBy { get; set; } = "";
 }
-
-/// <summary>Section <c>Schedules</c>.</summary>
-public sealed class ScheduleOptions
-{
-    public const string Section = "Schedules";
-
-    /// <summary>Reminder period: how often a schedule looks for due runs (Orleans' minimum is 1 minute).</summary>
-    public TimeSpan TickPeriod { get; set; } = TimeSpan.FromMinutes(1);
-}
-
 public sealed class ScheduleGrain(
     [PersistentState("schedule", Storage.DomainGrainStorage.Name)] IPersistentState<ScheduleState> state,
     IOptions<ScheduleOptions> options,

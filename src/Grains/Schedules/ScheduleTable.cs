@@ -1,7 +1,8 @@
+using Actors.Grains.Jobs;
 using Actors.Grains.Storage;
 using NpgsqlTypes;
 
-namespace Actors.Grains.Jobs;
+namespace Actors.Grains.Schedules;
 
 /// <summary><see cref="ScheduleState"/> in <c>schedules</c>; schedules not deleted are counted (the cap).</summary>
 public sealed class ScheduleTable : StateTable<ScheduleState>

@@ -1,8 +1,9 @@
+using Actors.Grains.Schedules;
 using System.Net;
 using Actors.Grains.Jobs;
 using Actors.Tests.Infrastructure;
 
-namespace Actors.Tests.Jobs;
+namespace Actors.Tests.Schedules;
 
 [Collection(ClusterCollection.Name)]
 public sealed class ScheduleTests(ClusterFixture fixture)

@@ -4,7 +4,7 @@ using Actors.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Actors.Tests.Tenants;
+namespace Actors.Tests.Auth;
 
 /// <summary>Forged, foreign and stale tokens are refused with 401 (RFC 8725).</summary>
 [Collection(ClusterCollection.Name)]

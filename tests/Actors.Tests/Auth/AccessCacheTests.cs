@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Actors.Tests.Infrastructure;
 
-namespace Actors.Tests.Tenants;
+namespace Actors.Tests.Auth;
 
 /// <summary>
 /// The API caches token versions and tenant admission for at most a second (AccessCache.Bound): with

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Jobs;
+namespace Actors.Grains.Schedules;
 
 /// <summary>A cron schedule that submits a job at each occurrence; keyed like jobs (id + tenant).</summary>
 [Alias("Actors.IScheduleGrain")]

@@ -1,3 +1,5 @@
+using Actors.WebApi.Jobs;
+using Actors.Grains.Schedules;
 using System.Text.Json;
 using Actors.Grains;
 using Actors.Grains.Jobs;
@@ -8,7 +10,7 @@ using Actors.Infrastructure.Database;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
-namespace Actors.WebApi.Jobs;
+namespace Actors.WebApi.Schedules;
 
 public sealed record ScheduleJobBody(string? Type, JsonElement? Parameters);
 
