@@ -5,7 +5,6 @@ using Actors.Infrastructure.Health;
 using Actors.Infrastructure.Logging;
 using Actors.Infrastructure.Observability;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Prometheus;
 
 namespace Actors.Silo;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Actors.Silo;
 
 /// <summary>

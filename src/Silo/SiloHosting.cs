@@ -1,32 +1,48 @@
-using Actors.Grains.Schedules;
-using Actors.Infrastructure.Jobs;
-using Actors.Infrastructure.Options;
 using System.Net;
 using Actors.Grains;
 using Actors.Grains.Candidates;
 using Actors.Grains.Jobs;
+using Actors.Grains.Schedules;
 using Actors.Grains.Storage;
-using Microsoft.Extensions.Http.Resilience;
-using Polly;
-using Actors.Infrastructure.Database;
 using Actors.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
+using Actors.Infrastructure.Database;
+using Actors.Infrastructure.Jobs;
+using Actors.Infrastructure.Options;
+using Microsoft.Extensions.Http.Resilience;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Serialization;
+using Polly;
 
 namespace Actors.Silo;
 
+/// <summary>The silo's wiring, one extension per concern, as Orleans' own <c>Add*</c>/<c>Use*</c> methods read.</summary>
 public static class SiloHosting
 {
     /// <summary>The ADO.NET invariant name the Orleans providers use to load Npgsql.</summary>
     public const string Invariant = "Npgsql";
 
     /// <summary>
-    /// Storage, clustering, reminders, JSON state and the dashboard collector on PostgreSQL. Shared by
-    /// the silo host and the test cluster, so tests run the same wiring as production.
+    /// Everything a silo of Actors runs, on PostgreSQL. Shared by the silo host and the test cluster, so
+    /// tests run the same wiring as production.
     /// </summary>
     public static ISiloBuilder AddActorsSiloServices(this ISiloBuilder silo, string connectionString)
+    {
+        silo.Services.AddSingleton(TimeProvider.System);
+        silo.Services.AddActorsDatabase(connectionString);
+        silo.AddActorsPersistence(connectionString)
+            .AddActorsJobs()
+            .AddActorsBillingClient();
+        silo.AddDashboard();
+        silo.AddIncomingGrainCallFilter<RequestIdCallFilter>();
+        return silo;
+    }
+
+    /// <summary>
+    /// Clustering, reminders and grain state in PostgreSQL: the domain grains in their typed tables
+    /// (sql/0010_typed_state.sql), the rest as JSON rows; storage failures cross the wire as Npgsql exceptions.
+    /// </summary>
+    public static ISiloBuilder AddActorsPersistence(this ISiloBuilder silo, string connectionString)
     {
         silo.UseAdoNetClustering(o =>
         {
@@ -47,20 +63,40 @@ public static class SiloHosting
         });
         // Each silo re-reads its range of the reminders table this often (Orleans' default: 5 min). When
         // silos die one after another a range hand-over can miss a reminder until the next refresh:
-        // a schedule's tick or a job's watchdog would then wait 5 minutes; one is enough.
+        // a schedule's tick or the job sweep would then wait 5 minutes; one is enough.
         silo.Services.Configure<ReminderOptions>(o => o.RefreshReminderListPeriod = TimeSpan.FromMinutes(1));
         silo.UseSystemTextJsonGrainStorageSerializer();
         // A storage failure reaches the caller with its Npgsql exception inside (the API answers 503);
         // without this Orleans cannot serialize it and the caller gets a CodecNotFoundException (500).
         silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
         silo.Services.Configure<SystemTextJsonGrainStorageSerializerOptions>(o => ActorsJson.Configure(o.JsonSerializerOptions));
-        silo.Services.AddSingleton(TimeProvider.System);
-        silo.Services.AddActorsDatabase(connectionString);
+        return silo;
+    }
+
+    /// <summary>
+    /// The job engine: its settings (checked at start), every job handler of the Grains assembly, and the
+    /// two system reminders (retention, the job sweep) registered at each silo start.
+    /// </summary>
+    public static ISiloBuilder AddActorsJobs(this ISiloBuilder silo)
+    {
         silo.Services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section).ValidateWith(o => o.Refusal());
         silo.Services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section).ValidateWith(o => o.Refusal());
-        silo.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateOnStart();
         silo.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateWith(o => o.Refusal());
         silo.Services.AddJobHandlers(typeof(IJobHandler).Assembly);
+        silo.AddStartupTask((services, _) =>
+            services.GetRequiredService<IGrainFactory>().GetGrain<IRetentionGrain>(RetentionGrain.Key).EnsureScheduledAsync());
+        silo.AddStartupTask((services, _) =>
+            services.GetRequiredService<IGrainFactory>().GetGrain<IJobSweeperGrain>(JobSweeperGrain.Key).EnsureScheduledAsync());
+        return silo;
+    }
+
+    /// <summary>
+    /// The HTTP client of billing.provision: it connects only to addresses the outbound policy allows
+    /// (checked as resolved, at connect time), with retries, a circuit per billing host and a timeout.
+    /// </summary>
+    public static ISiloBuilder AddActorsBillingClient(this ISiloBuilder silo)
+    {
+        silo.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateOnStart();
         silo.Services.AddHttpClient(BillingProvisionHandler.ClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
             // Connects only to addresses the outbound policy allows, checked as resolved at connect time.
             .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
@@ -93,12 +129,6 @@ public static class SiloHosting
             })
             // One pipeline (and circuit) per billing host: one tenant's broken service never opens another's.
             .SelectPipelineByAuthority();
-        silo.AddStartupTask((services, _) =>
-            services.GetRequiredService<IGrainFactory>().GetGrain<IRetentionGrain>(RetentionGrain.Key).EnsureScheduledAsync());
-        silo.AddStartupTask((services, _) =>
-            services.GetRequiredService<IGrainFactory>().GetGrain<IJobSweeperGrain>(JobSweeperGrain.Key).EnsureScheduledAsync());
-        silo.AddDashboard();
-        silo.AddIncomingGrainCallFilter<RequestIdCallFilter>();
         return silo;
     }
 

@@ -16,7 +16,6 @@ using Actors.WebApi.Tenants;
 using Actors.WebApi.Users;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Dashboard;
-using Prometheus;
 using Scalar.AspNetCore;
 
 namespace Actors.WebApi;

@@ -1,4 +1,3 @@
-using Actors.Grains.Jobs;
 using Actors.Grains.Storage;
 using NpgsqlTypes;
 

@@ -1,4 +1,3 @@
-using Actors.Grains.Users;
 using Microsoft.AspNetCore.Identity;
 
 namespace Actors.Grains.Users;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Prometheus;
 
 namespace Actors.WebApi.Auth;

@@ -3,7 +3,6 @@ using Actors.Grains;
 using Actors.Grains.Candidates;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
-using Actors.WebApi.Jobs;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 using Actors.Infrastructure.Database;

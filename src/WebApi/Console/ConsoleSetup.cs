@@ -1,6 +1,5 @@
 using System.Reflection;
 using Actors.WebApi.Auth;
-using Microsoft.AspNetCore.Antiforgery;
 
 namespace Actors.WebApi.ReviewConsole;
 

@@ -1,9 +1,7 @@
 using Actors.WebApi.Schedules;
 using Actors.Grains.Schedules;
-using Actors.Grains.Jobs;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
-using Actors.WebApi.Jobs;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 

@@ -1,5 +1,3 @@
-using Actors.Grains;
-
 namespace Actors.WebApi.Infrastructure;
 
 /// <summary>Writes problem details from middleware (where exceptions would be too late or too costly).</summary>

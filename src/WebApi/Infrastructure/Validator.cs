@@ -1,6 +1,5 @@
 using Actors.Grains;
 using Actors.WebApi.Auth;
-using Npgsql;
 
 namespace Actors.WebApi.Infrastructure;
 
@@ -106,11 +105,4 @@ public sealed class Validator
                 _errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
         }
     }
-}
-
-public static class Ids
-{
-    /// <summary>A resource id from the path: a UUID, else 400 (never a 404 that hides a typo).</summary>
-    public static Guid Parse(string id) =>
-        Guid.TryParse(id, out var value) ? value : throw ActorsException.Invalid("id", "must be a UUID");
 }

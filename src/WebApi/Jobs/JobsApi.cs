@@ -1,11 +1,9 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Actors.Grains;
 using Actors.Grains.Jobs;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
-using Actors.Infrastructure.Database;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Actors.Grains;
 using Actors.Grains.Jobs;
-using Actors.Infrastructure.Database;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Npgsql;

@@ -2,11 +2,9 @@ using Actors.WebApi.Jobs;
 using Actors.Grains.Schedules;
 using System.Text.Json;
 using Actors.Grains;
-using Actors.Grains.Jobs;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Cronos;
-using Actors.Infrastructure.Database;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 

@@ -3,7 +3,6 @@ using Actors.Grains;
 using Actors.Grains.Tenants;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
-using Actors.Infrastructure.Database;
 using Npgsql;
 
 namespace Actors.WebApi.Tenants;

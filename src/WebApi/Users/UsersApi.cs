@@ -3,7 +3,6 @@ using Actors.Grains.Tenants;
 using Actors.Grains.Users;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
-using Actors.Infrastructure.Database;
 using Npgsql;
 
 namespace Actors.WebApi.Users;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using Actors.Grains;
 using Actors.Tests.Infrastructure;
 

@@ -1,10 +1,8 @@
-using System.Net;
 using Actors.Grains;
 using Actors.Grains.Secrets;
 using Actors.Grains.Tenants;
 using Actors.Infrastructure.Database;
 using Actors.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Actors.Tests.Foundation;

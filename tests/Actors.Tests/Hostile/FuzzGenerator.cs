@@ -334,11 +334,11 @@ public sealed class FuzzGenerator(Random rng, OpenApiRoutes api, FuzzTargets tar
             case "string":
                 return StringFor(name);
             default: // any (JsonElement: job parameters)
-                return Parameters(depth);
+                return Parameters();
         }
     }
 
-    private object? Parameters(int depth)
+    private object? Parameters()
     {
         switch (rng.Next(9))
         {

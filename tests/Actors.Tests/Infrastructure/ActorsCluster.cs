@@ -12,6 +12,8 @@ namespace Actors.Tests.Infrastructure;
 /// </summary>
 public static class ActorsCluster
 {
+    /// <param name="database">The database of the cluster's membership, reminders and state.</param>
+    /// <param name="silos">How many silos to start.</param>
     /// <param name="settings">Extra configuration of every silo (e.g. <c>Imports:BatchRows</c>).</param>
     public static async Task<TestCluster> StartAsync(TestDatabase database, short silos = 2, IReadOnlyDictionary<string, string?>? settings = null)
     {

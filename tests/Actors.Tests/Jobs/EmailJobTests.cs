@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Actors.Tests.Infrastructure;
 
 namespace Actors.Tests.Jobs;

@@ -1,6 +1,5 @@
 using Actors.Grains.Schedules;
 using System.Net;
-using Actors.Grains.Jobs;
 using Actors.Tests.Infrastructure;
 
 namespace Actors.Tests.Schedules;
