@@ -35,8 +35,7 @@ public static class Program
             };
         }
         var o = Options.Parse(args);
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(o.Clients, 2), PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
-        using var http = new HttpClient(handler) { BaseAddress = new Uri(o.Api), Timeout = TimeSpan.FromSeconds(o.HttpTimeoutSeconds) };
+        using var http = new HttpClient { BaseAddress = new Uri(o.Api), Timeout = TimeSpan.FromSeconds(o.HttpTimeoutSeconds) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", o.Token);
         var run = new Run(o);
         var clients = Enumerable.Range(0, o.Clients).Select(i => run.ClientAsync(http, i)).ToList();
@@ -98,16 +97,12 @@ public sealed class Run(Options o)
     private readonly Lock _lock = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private string _phase = "warmup";
-    private long _phaseCheckedMs = -1000;
 
     private bool Stopping => File.Exists(Path.Combine(o.Dir, "stop"));
 
-    /// <summary>Read before every request (at most every 20 ms), so a request is counted in the phase it was sent in.</summary>
+    /// <summary>Read before every request, so a request is counted in the phase it was sent in.</summary>
     private string Phase()
     {
-        var now = _clock.ElapsedMilliseconds;
-        if (now - Interlocked.Read(ref _phaseCheckedMs) < 20) return _phase;
-        Interlocked.Exchange(ref _phaseCheckedMs, now);
         try
         {
             var text = File.ReadAllText(Path.Combine(o.Dir, "phase")).Trim();
@@ -281,7 +276,8 @@ public sealed class Run(Options o)
                             s.FailureSamples.Add($"t={started / 1000.0:F1}s client {client} {name}: {(hang ? $"hang {latency} ms, " : "")}status {status} {(status is 503 or 429 && retryAfter is null ? "without Retry-After " : "")}{detail}");
                     }
                 });
-                if (success || Stopping)
+                // A refusal (4xx other than 429) would be refused again: counted, and the client moves on.
+                if (success || Stopping || status is >= 400 and < 500 and not 429)
                 {
                     break;
                 }

@@ -164,7 +164,7 @@ stack_api() {
     [ -n "$op_token" ] && [ -n "$token" ] || sleep 0.5
   done
   curl -fsS -o /dev/null -X PATCH "$API/tenants/fault" -H "Authorization: Bearer $op_token" -H 'Content-Type: application/json' \
-    -d '{"settings":{"requests_per_second":100000,"max_concurrent_jobs":64,"max_active_jobs":100000}}'
+    -d '{"settings":{"requests_per_second":100000,"max_concurrent_jobs":64,"max_active_jobs":100000,"max_candidates":10000000}}'
 }
 login() { curl -s -X POST "$API/auth/login" -d "username=$1" -d "password=$2" | jq -r '.access_token // empty'; }
 
