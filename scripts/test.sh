@@ -4,6 +4,9 @@
 # tests, each on a stack and a PostgreSQL of its own:
 #   tests/system/runbook-test.sh   every command of docs/OPERATIONS.md against a live two-silo stack
 #   tests/system/fault-test.sh     three silos, the API and PostgreSQL under load: kills, restarts
+#   tests/system/faults-db-test.sh exhausted connections, a slow database (delaying proxy), a full disk
+#   tests/system/soak-test.sh      a 3-minute soak at a fixed rate: memory, activations, p99, no error
+# (docs/RELIABILITY.md: what each fault test promises and the figures of its last run)
 # It installs what it needs: PostgreSQL (Debian's packages), Spectral for the OpenAPI lint (npm) and
 # chromium for the console's browser tests (Debian's package; Playwright downloads no browser).
 # Arguments go to `dotnet test` (e.g. --filter X); with arguments the system tests are left out, and
@@ -44,11 +47,13 @@ failed=$(sed -n 's/^ *Failed: *\([0-9]*\)$/\1/p' "$tmp/xunit.log" | tail -1); fa
 
 if [ $# -eq 0 ] && [ -z "${ACTORS_SKIP_SYSTEM_TESTS:-}" ]; then
   [ -n "$pg_dir" ] && pg_stop "$pg_dir" && pg_dir=""   # the system tests bring their own
-  for system_test in runbook-test.sh fault-test.sh; do
-    [ -x "$ROOT/tests/system/$system_test" ] || continue
+  for system_test in runbook-test.sh fault-test.sh faults-db-test.sh "soak-test.sh --minutes 3"; do
+    read -r script script_args <<<"$system_test"
+    [ -x "$ROOT/tests/system/$script" ] || continue
     log "system test: $system_test"
-    ACTORS_SKIP_BUILD=1 "$ROOT/tests/system/$system_test" 2>&1 | tee "$tmp/$system_test.log" || status=1
-    summary="$(grep -E '[0-9]+ passed, [0-9]+ failed' "$tmp/$system_test.log" | tail -1 || true)"
+    # shellcheck disable=SC2086 # the arguments are words
+    ACTORS_SKIP_BUILD=1 "$ROOT/tests/system/$script" $script_args 2>&1 | tee "$tmp/$script.log" || status=1
+    summary="$(grep -E '[0-9]+ passed, [0-9]+ failed' "$tmp/$script.log" | tail -1 || true)"
     p=$(sed -n 's/.*\b\([0-9]\+\) passed.*/\1/p' <<<"$summary"); f=$(sed -n 's/.*\b\([0-9]\+\) failed.*/\1/p' <<<"$summary")
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
     [ "$status" -ne 0 ] && [ -z "$f" ] && failed=$((failed + 1))

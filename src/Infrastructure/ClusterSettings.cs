@@ -26,6 +26,12 @@ public sealed class ClusterSettings
     /// <summary>How long a grain call may wait for its answer before failing (seconds).</summary>
     public int ResponseTimeoutSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// How long a grain may stay idle before the silo collects its activation (seconds; Orleans' default is
+    /// 15 minutes). Bounds a silo's memory: activations of everything touched in the last age stay in memory.
+    /// </summary>
+    public int CollectionAgeSeconds { get; set; } = 900;
+
     public void Validate()
     {
         List<string> errors = [];
@@ -36,6 +42,7 @@ public sealed class ClusterSettings
         if (SiloPort == GatewayPort) errors.Add("Orleans:SiloPort and Orleans:GatewayPort must differ");
         if (!System.Net.IPAddress.TryParse(AdvertisedAddress, out _)) errors.Add("Orleans:AdvertisedAddress must be an IP address");
         if (ResponseTimeoutSeconds is < 1 or > 300) errors.Add("Orleans:ResponseTimeoutSeconds must be 1-300");
+        if (CollectionAgeSeconds is < 10 or > 86400) errors.Add("Orleans:CollectionAgeSeconds must be 10-86400");
         if (errors.Count > 0)
         {
             throw new InvalidOperationException("Invalid configuration: " + string.Join("; ", errors));

@@ -143,6 +143,13 @@ public static class SiloHosting
         silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertisedAddress), settings.SiloPort, settings.GatewayPort,
             listenOnAnyHostAddress: false);
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(Math.Max(settings.ResponseTimeoutSeconds, 30)));
+        // Idle activations are collected after CollectionAgeSeconds; the collector runs every quantum, which
+        // must stay below the age (Orleans' quantum is 1 minute).
+        silo.Configure<GrainCollectionOptions>(o =>
+        {
+            o.CollectionAge = TimeSpan.FromSeconds(settings.CollectionAgeSeconds);
+            o.CollectionQuantum = TimeSpan.FromSeconds(Math.Min(60, settings.CollectionAgeSeconds / 2));
+        });
         return silo;
     }
 }

@@ -8,17 +8,32 @@ using System.Text.Json;
 namespace Actors.FaultLoad;
 
 /// <summary>
-/// The steady write load of the fault test. Each client creates candidates one after the other, each
-/// carrying a unique sequence number as its Idempotency-Key and in its company name. A 503 (which must
-/// carry Retry-After) or a 429 is retried with the same key after Retry-After (capped); any other
-/// failure, and any answer slower than the hang limit, is counted as a failure. The script names the
+/// The steady load of the system fault tests. Each client sends requests one after the other; with
+/// <c>--mix create</c> (the default) every request creates a candidate carrying a unique sequence number as its
+/// Idempotency-Key and in its company name; with <c>--mix soak</c> the clients also read candidates, approve
+/// them (Idempotency-Key <c>approve-&lt;id&gt;</c>) and submit job batches (a key per job). A 503 (which must carry
+/// Retry-After) or a 429 is retried with the same key and body after Retry-After (capped); any other answer
+/// than the operation's success, and any answer slower than <c>--hang-ms</c>, is a failure. The script names the
 /// current phase in the file <c>phase</c> of the work folder and ends the run by creating <c>stop</c>.
-/// Writes <c>acked.txt</c> (every sequence number answered 201) and <c>summary.json</c> there.
+/// Writes there <c>acked.txt</c> (every sequence number answered 201), <c>approved.txt</c> (candidates whose
+/// approval was acknowledged), <c>jobs.txt</c> (job ids acknowledged in batches) and <c>summary.json</c>.
+/// <c>--rate R</c> paces the clients to R requests/s in all (0: each waits <c>--pause-ms</c> after an answer).
+/// Other modes: <c>proxy</c> (<see cref="Proxy"/>) and <c>hold</c> (<see cref="Holder"/>).
 /// </summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && !args[0].StartsWith('-'))
+        {
+            var map = Options.Map(args[1..]);
+            return args[0] switch
+            {
+                "proxy" => await Proxy.RunAsync(map),
+                "hold" => await Holder.RunAsync(map),
+                _ => throw new ArgumentException($"unknown mode {args[0]}"),
+            };
+        }
         var o = Options.Parse(args);
         using var http = new HttpClient { BaseAddress = new Uri(o.Api), Timeout = TimeSpan.FromSeconds(o.HttpTimeoutSeconds) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", o.Token);
@@ -30,16 +45,24 @@ public static class Program
     }
 }
 
-public sealed record Options(string Api, string Token, string Dir, int Clients, int PauseMs, int RetryAfterCapMs, int HttpTimeoutSeconds, int HangMs)
+public sealed record Options(string Api, string Token, string Dir, int Clients, int PauseMs, int RetryAfterCapMs, int HttpTimeoutSeconds, int HangMs,
+    string Mix, double Rate, int JobsPerBatch, int WindowSeconds)
 {
-    public static Options Parse(string[] args)
+    public static Dictionary<string, string> Map(string[] args)
     {
         var map = new Dictionary<string, string>();
         for (var i = 0; i + 1 < args.Length; i += 2) map[args[i].TrimStart('-')] = args[i + 1];
+        return map;
+    }
+
+    public static Options Parse(string[] args)
+    {
+        var map = Map(args);
         string Get(string k, string? d = null) => map.TryGetValue(k, out var v) ? v : d ?? throw new ArgumentException($"--{k} is required");
         int Int(string k, int d) => int.Parse(Get(k, d.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         return new Options(Get("api"), Get("token"), Get("dir"), Int("clients", 4), Int("pause-ms", 40),
-            Int("retry-after-cap-ms", 1000), Int("http-timeout-s", 30), Int("hang-ms", 25000));
+            Int("retry-after-cap-ms", 1000), Int("http-timeout-s", 30), Int("hang-ms", 25000),
+            Get("mix", "create"), double.Parse(Get("rate", "0"), CultureInfo.InvariantCulture), Int("jobs-per-batch", 5), Int("window-s", 300));
     }
 }
 
@@ -54,14 +77,23 @@ public sealed class PhaseStats
     public long MaxFailureGapMs { get; set; }
     /// <summary>Longest time between two successes of one client (hidden retries included).</summary>
     public long MaxSuccessIntervalMs { get; set; }
+    /// <summary>Answers by operation and status (<c>create 201</c>, <c>read 503</c>, <c>approve 0</c> for no answer).</summary>
+    public SortedDictionary<string, long> Statuses { get; } = [];
     public List<string> FailureSamples { get; } = [];
 }
 
 public sealed class Run(Options o)
 {
     private long _sequence;
+    private long _batches;
     private readonly ConcurrentBag<long> _acked = [];
+    private readonly ConcurrentBag<Guid> _approved = [];
+    private readonly ConcurrentBag<Guid> _jobs = [];
+    private readonly ConcurrentQueue<Guid> _toApprove = new();
+    private readonly List<Guid> _created = [];
     private readonly Dictionary<string, PhaseStats> _phases = [];
+    /// <summary>Latencies of successful requests, by second since the start, for the soak's percentiles.</summary>
+    private readonly List<(long AtMs, int LatencyMs, string Phase)> _latencies = [];
     private readonly Lock _lock = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private string _phase = "warmup";
@@ -89,40 +121,146 @@ public sealed class Run(Options o)
         }
     }
 
+    private const int HotSet = 2000;
+
+    private enum Op { Create, Read, Approve, Batch }
+
+    /// <summary>The soak's mix: 50% reads (of the first <see cref="HotSet"/> candidates), 20% approves, 25% creates, 5% job batches
+    /// (no read or approve before there is a candidate).</summary>
+    private Op Next(Random random)
+    {
+        if (o.Mix != "soak") return Op.Create;
+        var r = random.Next(100);
+        if (r < 5) return Op.Batch;
+        if (r < 30) return Op.Create;
+        if (r < 50) return _toApprove.IsEmpty ? Op.Create : Op.Approve;
+        lock (_lock) return _created.Count == 0 ? Op.Create : Op.Read;
+    }
+
     public async Task ClientAsync(HttpClient http, int client)
     {
         long? lastSuccess = null;
+        var random = new Random(client * 7919 + 17);
+        var interval = o.Rate > 0 ? TimeSpan.FromSeconds(o.Clients / o.Rate) : TimeSpan.Zero;
+        var due = _clock.Elapsed + TimeSpan.FromMilliseconds(random.Next((int)Math.Max(1, interval.TotalMilliseconds)));
         while (!Stopping)
         {
-            var seq = Interlocked.Increment(ref _sequence);
+            if (o.Rate > 0)
+            {
+                var wait = due - _clock.Elapsed;
+                if (wait > TimeSpan.Zero) await Task.Delay(wait);
+                // Behind schedule (after a stall) the client does not burst to catch up.
+                due = TimeSpan.FromTicks(Math.Max(due.Ticks, (_clock.Elapsed - interval).Ticks)) + interval;
+            }
+            var op = Next(random);
+            Func<Task<(int Status, int? RetryAfter, string Detail)>> send;
+            Action onSuccess;
+            string name;
+            switch (op)
+            {
+                case Op.Read:
+                {
+                    Guid id;
+                    // A hot set: the first HotSet candidates created (reads of everything ever created would keep
+                    // an ever larger share of them active, which is not the memory the soak watches).
+                    lock (_lock) id = _created[random.Next(Math.Min(_created.Count, HotSet))];
+                    name = "read";
+                    send = () => SendAsync(http, HttpMethod.Get, $"/candidates/{id}", null, null, 200, null);
+                    onSuccess = () => { };
+                    break;
+                }
+                case Op.Approve:
+                {
+                    if (!_toApprove.TryDequeue(out var id)) continue;
+                    name = "approve";
+                    send = () => SendAsync(http, HttpMethod.Post, $"/candidates/{id}/approve", null, $"approve-{id}", 200, null);
+                    onSuccess = () => _approved.Add(id);
+                    break;
+                }
+                case Op.Batch:
+                {
+                    var b = Interlocked.Increment(ref _batches);
+                    var jobs = Enumerable.Range(0, o.JobsPerBatch).Select(i => new Dictionary<string, object>
+                    {
+                        ["type"] = "diagnostics.sleep",
+                        ["parameters"] = new Dictionary<string, int> { ["steps"] = 1, ["step_ms"] = 10 },
+                        ["idempotency_key"] = $"soak-job-{b}-{i}",
+                    }).ToList();
+                    var body = JsonSerializer.Serialize(new { jobs });
+                    name = "batch";
+                    var ids = new List<Guid>();
+                    send = () => SendAsync(http, HttpMethod.Post, "/jobs/batch", body, null, 200, json =>
+                    {
+                        ids.Clear();
+                        foreach (var item in json.GetProperty("items").EnumerateArray())
+                        {
+                            if (item.TryGetProperty("id", out var jid) && jid.ValueKind == JsonValueKind.String) ids.Add(jid.GetGuid());
+                        }
+                        return ids.Count == o.JobsPerBatch ? null : $"batch: {ids.Count} of {o.JobsPerBatch} items accepted: {Truncate(json.GetRawText())}";
+                    });
+                    onSuccess = () => { foreach (var id in ids) _jobs.Add(id); };
+                    break;
+                }
+                default:
+                {
+                    var seq = Interlocked.Increment(ref _sequence);
+                    var body = JsonSerializer.Serialize(new Dictionary<string, object>
+                    {
+                        ["company_name"] = $"fault-{seq}",
+                        ["contact_email"] = $"c{seq}@fault.example",
+                        ["products"] = new[] { "fault" },
+                    });
+                    name = "create";
+                    Guid created = Guid.Empty;
+                    send = () => SendAsync(http, HttpMethod.Post, "/candidates", body, $"fault-{seq}", 201, json =>
+                    {
+                        created = json.GetProperty("id").GetGuid();
+                        return null;
+                    });
+                    onSuccess = () =>
+                    {
+                        _acked.Add(seq);
+                        if (o.Mix != "soak") return;
+                        lock (_lock) _created.Add(created);
+                        if (random.Next(2) == 0) _toApprove.Enqueue(created);
+                    };
+                    break;
+                }
+            }
             long? firstFailure = null;
             string? failurePhase = null;
-            // The same sequence number (same key, same body) until it is acknowledged or the run stops.
+            // The same request (same key, same body) until it is acknowledged or the run stops.
             while (true)
             {
                 var phase = Phase();
                 var started = _clock.ElapsedMilliseconds;
-                var (status, retryAfter, detail) = await SendAsync(http, seq);
+                var (status, retryAfter, detail) = await send();
                 var ended = _clock.ElapsedMilliseconds;
                 var latency = ended - started;
-                Record(phase, s => s.MaxLatencyMs = Math.Max(s.MaxLatencyMs, latency));
-                var hang = latency > o.HangMs;
-                if (status == 201 && !hang)
+                var success = status is 200 or 201 && detail.Length == 0;
+                Record(phase, s =>
                 {
-                    _acked.Add(seq);
+                    s.MaxLatencyMs = Math.Max(s.MaxLatencyMs, latency);
+                    var k = $"{name} {status}";
+                    s.Statuses[k] = s.Statuses.GetValueOrDefault(k) + 1;
+                });
+                var hang = latency > o.HangMs;
+                if (success)
+                {
+                    onSuccess(); // written, even if too slow (a hang is counted below)
+                }
+                if (success && !hang)
+                {
                     var gapPhase = failurePhase ?? phase;
                     Record(phase, s =>
                     {
                         s.Ok++;
                         if (lastSuccess is { } last) s.MaxSuccessIntervalMs = Math.Max(s.MaxSuccessIntervalMs, ended - last);
+                        _latencies.Add((started, (int)latency, phase));
                     });
                     if (firstFailure is { } f) Record(gapPhase, s => s.MaxFailureGapMs = Math.Max(s.MaxFailureGapMs, ended - f));
                     lastSuccess = ended;
                     break;
-                }
-                if (status == 201)
-                {
-                    _acked.Add(seq); // written, but too slow: a hang
                 }
                 firstFailure ??= started;
                 failurePhase ??= phase;
@@ -135,36 +273,41 @@ public sealed class Run(Options o)
                     {
                         s.Failures++;
                         if (s.FailureSamples.Count < 20)
-                            s.FailureSamples.Add($"t={started / 1000.0:F1}s client {client} seq {seq}: {(hang ? $"hang {latency} ms, " : "")}status {status} {(status is 503 or 429 && retryAfter is null ? "without Retry-After " : "")}{detail}");
+                            s.FailureSamples.Add($"t={started / 1000.0:F1}s client {client} {name}: {(hang ? $"hang {latency} ms, " : "")}status {status} {(status is 503 or 429 && retryAfter is null ? "without Retry-After " : "")}{detail}");
                     }
                 });
-                if (status == 201 || Stopping)
+                // A refusal (4xx other than 429) would be refused again: counted, and the client moves on.
+                if (success || Stopping || status is >= 400 and < 500 and not 429)
                 {
                     break;
                 }
-                var wait = Math.Min(o.RetryAfterCapMs, (retryAfter ?? 1) * 1000);
-                await Task.Delay(wait);
+                var pause = Math.Min(o.RetryAfterCapMs, (retryAfter ?? 1) * 1000);
+                await Task.Delay(pause);
             }
-            if (o.PauseMs > 0) await Task.Delay(o.PauseMs);
+            if (o.Rate <= 0 && o.PauseMs > 0) await Task.Delay(o.PauseMs);
         }
     }
 
-    private static async Task<(int Status, int? RetryAfter, string Detail)> SendAsync(HttpClient http, long seq)
+    /// <summary>Sends one request; an answer with the expected status whose body <paramref name="check"/> refuses is a failure with that detail.</summary>
+    private static async Task<(int Status, int? RetryAfter, string Detail)> SendAsync(HttpClient http, HttpMethod method, string path, string? body,
+        string? key, int expected, Func<JsonElement, string?>? check)
     {
-        var body = JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["company_name"] = $"fault-{seq}",
-            ["contact_email"] = $"c{seq}@fault.example",
-            ["products"] = new[] { "fault" },
-        });
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/candidates") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("Idempotency-Key", $"fault-{seq}");
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        if (key is not null) request.Headers.Add("Idempotency-Key", key);
         try
         {
             using var response = await http.SendAsync(request);
+            var status = (int)response.StatusCode;
             int? retryAfter = response.Headers.RetryAfter?.Delta is { } d ? (int)d.TotalSeconds : null;
-            var detail = (int)response.StatusCode is 201 or 503 ? "" : Truncate(await response.Content.ReadAsStringAsync());
-            return ((int)response.StatusCode, retryAfter, detail);
+            var text = await response.Content.ReadAsStringAsync();
+            if (status == expected)
+            {
+                if (check is null) return (status, retryAfter, "");
+                using var doc = JsonDocument.Parse(text);
+                return (status, retryAfter, check(doc.RootElement) ?? "");
+            }
+            return (status, retryAfter, status == 503 ? "" : Truncate(text));
         }
         catch (TaskCanceledException)
         {
@@ -178,10 +321,38 @@ public sealed class Run(Options o)
 
     private static string Truncate(string s) => s.Length > 300 ? s[..300] : s;
 
+    private static double Percentile(List<int> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
     public async Task WriteAsync()
     {
         await File.WriteAllLinesAsync(Path.Combine(o.Dir, "acked.txt"), _acked.Order().Select(s => s.ToString(CultureInfo.InvariantCulture)));
-        var json = JsonSerializer.Serialize(new { sent = _sequence, acked = _acked.Count, phases = _phases },
+        await File.WriteAllLinesAsync(Path.Combine(o.Dir, "approved.txt"), _approved.Select(s => s.ToString()));
+        await File.WriteAllLinesAsync(Path.Combine(o.Dir, "jobs.txt"), _jobs.Select(s => s.ToString()));
+        // The soak's latency windows: the first and the last --window-s seconds of phase "measure", and each minute.
+        var measured = _latencies.Where(l => l.Phase == "measure").ToList();
+        object? windows = null;
+        if (measured.Count > 0)
+        {
+            var start = measured.Min(l => l.AtMs);
+            var end = measured.Max(l => l.AtMs);
+            var w = o.WindowSeconds * 1000L;
+            var first = measured.Where(l => l.AtMs < start + w).Select(l => l.LatencyMs).Order().ToList();
+            var last = measured.Where(l => l.AtMs > end - w).Select(l => l.LatencyMs).Order().ToList();
+            var minutes = measured.GroupBy(l => (l.AtMs - start) / 60000).OrderBy(g => g.Key).Select(g =>
+            {
+                var sorted = g.Select(l => l.LatencyMs).Order().ToList();
+                return new { minute = g.Key, requests = sorted.Count, p50_ms = Percentile(sorted, 0.5), p99_ms = Percentile(sorted, 0.99) };
+            }).ToList();
+            windows = new
+            {
+                window_s = o.WindowSeconds,
+                first = new { requests = first.Count, p50_ms = Percentile(first, 0.5), p99_ms = Percentile(first, 0.99) },
+                last = new { requests = last.Count, p50_ms = Percentile(last, 0.5), p99_ms = Percentile(last, 0.99) },
+                minutes,
+            };
+        }
+        var json = JsonSerializer.Serialize(new { sent = _sequence, acked = _acked.Count, approved = _approved.Count, jobs = _jobs.Count, phases = _phases, windows },
             new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
         await File.WriteAllTextAsync(Path.Combine(o.Dir, "summary.json"), json);
     }
