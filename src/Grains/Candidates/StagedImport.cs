@@ -20,7 +20,7 @@ public static class StagedImport
 {
     public const int ReportedRows = 1000;
 
-    private sealed record Import(string TenantId, int Rows, int Invalid, int NextSeq, string? Result);
+    private sealed record Import(string TenantId, int Rows, int NextSeq, string? Result);
 
     public static async Task<object?> RunAsync(NpgsqlDataSource db, ImportOptions options, Guid id, JobRun run, CancellationToken cancellationToken)
     {
@@ -64,11 +64,11 @@ public static class StagedImport
 
     private static async Task<Import?> ReadAsync(NpgsqlDataSource db, Guid id, CancellationToken cancellationToken)
     {
-        await using var command = db.CreateCommand("SELECT tenant_id, rows, invalid, next_seq, result FROM candidate_imports WHERE id = $1");
+        await using var command = db.CreateCommand("SELECT tenant_id, rows, next_seq, result FROM candidate_imports WHERE id = $1");
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = id });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new Import(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetString(4))
+            ? new Import(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3))
             : null;
     }
 

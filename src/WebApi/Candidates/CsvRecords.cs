@@ -3,10 +3,7 @@ using System.Text;
 namespace Actors.WebApi.Candidates;
 
 /// <summary>A file that is not CSV at all (an unclosed quote, a record longer than the limit): refused whole.</summary>
-public sealed class CsvFormatException(int line, string message) : Exception($"line {line}: {message}")
-{
-    public int Line { get; } = line;
-}
+public sealed class CsvFormatException(int line, string message) : Exception($"line {line}: {message}");
 
 /// <summary>
 /// RFC 4180 records read one at a time from a stream, never the whole file: fields separated by
