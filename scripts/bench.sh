@@ -21,6 +21,7 @@
 # BENCH_HOT_CLIENTS (64), BENCH_RATE_FRACTION (0.7 of each measured maximum for the fixed-rate rows),
 # BENCH_OUT (bench/results) is where the report goes; BENCH_KEEP=1 keeps the temporary folder (logs, database) for inspection.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$ROOT/scripts/stack.sh"
 
 MODE="${1:-all}"
 case "$MODE" in all|jobs|import) ;; *) echo "usage: $0 [jobs|import]" >&2; exit 2 ;; esac
@@ -65,10 +66,7 @@ export Auth__SigningKeys__0="base64:$(head -c 48 /dev/urandom | base64 -w0)"
 export Bootstrap__OperatorEmail="bench-operator@example.com"
 export Bootstrap__OperatorPassword="$(head -c 18 /dev/urandom | base64 -w0 | tr -d '/+=')"
 
-log "building (Release)"
-dotnet build "$ROOT/Actors.sln" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
-SILO_DLL="$ROOT/src/Silo/bin/Release/net10.0/Actors.Silo.dll"
-API_DLL="$ROOT/src/WebApi/bin/Release/net10.0/Actors.WebApi.dll"
+stack_build
 BENCH_DLL="$ROOT/bench/Actors.Bench/bin/Release/net10.0/Actors.Bench.dll"
 REFERENCE_DLL="$ROOT/bench/Actors.BenchReference/bin/Release/net10.0/Actors.BenchReference.dll"
 PRELOAD="${BENCH_PRELOAD:-1000000}"
@@ -81,14 +79,13 @@ start_stack() {
   export Orleans__ClusterId="bench-$(date +%s)-$$-$1"
   for i in $(seq 1 "$SILOS"); do
     silo_url="http://127.0.0.1:$(free_port)"
-    ASPNETCORE_URLS="$silo_url" Orleans__SiloPort="$(free_port)" Orleans__GatewayPort="$(free_port)" \
-      env "${SILO_ENV[@]}" dotnet "$SILO_DLL" >"$TMP/logs/$1-silo$i.log" 2>&1 &
-    pids+=($!); silo_pids+=($!); stack_pids+=($!)
+    launch_silo "$TMP/logs/$1-silo$i.log" "$silo_url" "$(free_port)" "$(free_port)" env "${SILO_ENV[@]}"
+    pids+=("$launched_pid"); silo_pids+=("$launched_pid"); stack_pids+=("$launched_pid")
     wait_http "$silo_url/readyz" 90 || { log "silo $i not ready; see $TMP/logs"; exit 1; }
   done
   API_URL="http://127.0.0.1:$(free_port)"
-  ASPNETCORE_URLS="$API_URL" dotnet "$API_DLL" >"$TMP/logs/$1-api.log" 2>&1 &
-  api_pid=$!; pids+=($api_pid); stack_pids+=($api_pid)
+  launch_api "$TMP/logs/$1-api.log" "$API_URL"
+  api_pid=$launched_pid; pids+=("$api_pid"); stack_pids+=("$api_pid")
   wait_http "$API_URL/readyz" 90 || { log "the API did not become ready; see $TMP/logs"; exit 1; }
   # The API creates the operator in the background once the cluster answers, maybe after /readyz.
   for _ in $(seq 1 120); do grep -q 'Bootstrap created operator' "$TMP/logs/$1-api.log" && break; sleep 0.5; done
@@ -96,7 +93,7 @@ start_stack() {
 }
 stop_stack() {
   for pid in "${stack_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${stack_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${stack_pids[@]}"; do stop_pid "$pid" 60; done
   stack_pids=()
 }
 commit="$(git -C "$ROOT" rev-parse --short HEAD)"
@@ -109,7 +106,7 @@ jobs_scenario() {
   local out="$TMP/jobs"; mkdir -p "$out"
   "${PSQL[@]}" -c "DROP DATABASE IF EXISTS bench_j_actors" -c "CREATE DATABASE bench_j_actors"
   export ConnectionStrings__Actors="$(connection_string "$PG_PORT" bench_j_actors)"
-  dotnet "$SILO_DLL" migrate >"$TMP/logs/jobs-migrate.log" 2>&1
+  stack_migrate "$TMP/logs/jobs-migrate.log"
   # A settled server, as for the references: nothing dirty left to flush, no autovacuum still at work.
   "${PSQL[@]}" -c "CHECKPOINT"
   for _ in $(seq 1 120); do
@@ -143,7 +140,7 @@ jobs_scenario() {
 import_scenario() {
   "${PSQL[@]}" -c "DROP DATABASE IF EXISTS bench_i_actors" -c "CREATE DATABASE bench_i_actors"
   export ConnectionStrings__Actors="$(connection_string "$PG_PORT" bench_i_actors)"
-  dotnet "$SILO_DLL" migrate >"$TMP/logs/import-migrate.log" 2>&1
+  stack_migrate "$TMP/logs/import-migrate.log"
   "${PSQL[@]}" -c "CHECKPOINT"
   start_stack import
   log "I: bulk CSV import"
@@ -169,7 +166,7 @@ if [ "$MODE" = import ]; then
   exit 0
 fi
 log "migrating"
-dotnet "$SILO_DLL" migrate >"$TMP/logs/migrate.log" 2>&1
+stack_migrate "$TMP/logs/migrate.log"
 start_stack main
 
 # Reference A (run by the load generator, so its window and CPU are measured like every scenario):

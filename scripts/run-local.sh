@@ -2,7 +2,9 @@
 # Runs the whole system locally: a private PostgreSQL (data kept in .data/), ACTORS_SILOS silos (1)
 # and the API on http://127.0.0.1:8080. Ctrl-C stops everything; running it again keeps the data.
 # While it runs, scripts/actorsctl starts, stops and restarts single processes (see its header).
+# ACTORS_SKIP_BUILD=1 skips the Release build (the runbook test sets it when the tree is built).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$ROOT/scripts/stack.sh"
 
 PG_PORT="${ACTORS_PG_PORT:-55432}"
 DATA="${ACTORS_DATA_DIR:-$ROOT/.data}"
@@ -37,12 +39,10 @@ export Bootstrap__TenantAdminEmail="${Bootstrap__TenantAdminEmail:-tenant-admin@
 export Bootstrap__TenantAdminPassword="${Bootstrap__TenantAdminPassword:-admin123}"
 export ASPNETCORE_ENVIRONMENT="$DOTNET_ENVIRONMENT"
 
-log "building (Release)"
-dotnet build "$ROOT/Actors.sln" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
-SILO_DLL="$ROOT/src/Silo/bin/Release/net10.0/Actors.Silo.dll"
-
+stack_build
 log "migrating"
-dotnet "$SILO_DLL" migrate >/dev/null
+mkdir -p "$DATA/logs"
+stack_migrate "$DATA/logs/migrate.log"
 
 # What scripts/actorsctl needs to manage this stack from another terminal (secrets: mode 600).
 # Each line keeps a value the caller exports (VAR=... scripts/actorsctl restart api), as key rotation does.

@@ -11,11 +11,9 @@ namespace Actors.FaultLoad;
 /// </summary>
 public static class Holder
 {
-    public static async Task<int> RunAsync(Dictionary<string, string> args)
+    public static async Task<int> RunAsync(string connectionString, int seconds, string readyFile)
     {
-        var builder = new NpgsqlConnectionStringBuilder(args["connection-string"]) { Pooling = false, Timeout = 3 };
-        var seconds = int.Parse(args["seconds"]);
-        var readyFile = args["ready-file"];
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Timeout = 3 };
         var held = new List<NpgsqlConnection>();
         var deadline = DateTime.UtcNow.AddSeconds(20);
         var others = int.MaxValue;

@@ -18,23 +18,15 @@ namespace Actors.FaultLoad;
 /// Writes there <c>acked.txt</c> (every sequence number answered 201), <c>approved.txt</c> (candidates whose
 /// approval was acknowledged), <c>jobs.txt</c> (job ids acknowledged in batches) and <c>summary.json</c>.
 /// <c>--rate R</c> paces the clients to R requests/s in all (0: each waits <c>--pause-ms</c> after an answer).
-/// Other modes: <c>proxy</c> (<see cref="Proxy"/>) and <c>hold</c> (<see cref="Holder"/>).
+/// Other modes: <c>proxy</c> (<see cref="Proxy"/>), <c>hold</c> (<see cref="Holder"/>) and <c>verify</c> (<see cref="Verify"/>).
 /// </summary>
 public static class Program
 {
-    public static async Task<int> Main(string[] args)
+    public static Task<int> Main(string[] args) => Cli.Build().Parse(args).InvokeAsync();
+
+    /// <summary>The load: <see cref="Options.Clients"/> clients until the file <c>stop</c> appears, then the files of the run.</summary>
+    public static async Task<int> LoadAsync(Options o)
     {
-        if (args.Length > 0 && !args[0].StartsWith('-'))
-        {
-            var map = Options.Map(args[1..]);
-            return args[0] switch
-            {
-                "proxy" => await Proxy.RunAsync(map),
-                "hold" => await Holder.RunAsync(map),
-                _ => throw new ArgumentException($"unknown mode {args[0]}"),
-            };
-        }
-        var o = Options.Parse(args);
         using var http = new HttpClient { BaseAddress = new Uri(o.Api), Timeout = TimeSpan.FromSeconds(o.HttpTimeoutSeconds) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", o.Token);
         var run = new Run(o);
@@ -45,26 +37,9 @@ public static class Program
     }
 }
 
+/// <summary>The load's settings (see <see cref="Cli"/> for each option).</summary>
 public sealed record Options(string Api, string Token, string Dir, int Clients, int PauseMs, int RetryAfterCapMs, int HttpTimeoutSeconds, int HangMs,
-    string Mix, double Rate, int JobsPerBatch, int WindowSeconds)
-{
-    public static Dictionary<string, string> Map(string[] args)
-    {
-        var map = new Dictionary<string, string>();
-        for (var i = 0; i + 1 < args.Length; i += 2) map[args[i].TrimStart('-')] = args[i + 1];
-        return map;
-    }
-
-    public static Options Parse(string[] args)
-    {
-        var map = Map(args);
-        string Get(string k, string? d = null) => map.TryGetValue(k, out var v) ? v : d ?? throw new ArgumentException($"--{k} is required");
-        int Int(string k, int d) => int.Parse(Get(k, d.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
-        return new Options(Get("api"), Get("token"), Get("dir"), Int("clients", 4), Int("pause-ms", 40),
-            Int("retry-after-cap-ms", 1000), Int("http-timeout-s", 30), Int("hang-ms", 25000),
-            Get("mix", "create"), double.Parse(Get("rate", "0"), CultureInfo.InvariantCulture), Int("jobs-per-batch", 5), Int("window-s", 300));
-    }
-}
+    string Mix, double Rate, int JobsPerBatch, int WindowSeconds);
 
 public sealed class PhaseStats
 {

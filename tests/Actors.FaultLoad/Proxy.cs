@@ -15,11 +15,8 @@ public static class Proxy
 {
     private static volatile int s_delayMs;
 
-    public static async Task<int> RunAsync(Dictionary<string, string> args)
+    public static async Task<int> RunAsync(int listen, int target, string? delayFile)
     {
-        var listen = int.Parse(args["listen"]);
-        var target = int.Parse(args["target"]);
-        var delayFile = args.GetValueOrDefault("delay-file");
         _ = Task.Run(async () =>
         {
             while (delayFile is not null)

@@ -102,12 +102,12 @@ sched_keys="$(psql_q -c "SELECT count(DISTINCT request_hash) FROM jobs WHERE sch
 sched_done="$(psql_q -c "SELECT count(*) FROM jobs WHERE schedule_id = '$schedule_id' AND status = 'completed'")"
 expected_cron="$(psql_q -c "SELECT count(*) FROM schedules s, generate_series(date_trunc('minute', s.created_at) + interval '1 minute', s.last_run_at, interval '1 minute') g WHERE s.id = '$schedule_id'")"
 check "schedule: one job per minute, each completed once" \
-  "$(ok [ "$sched_jobs" = "$sched_keys" ] && [ "$sched_jobs" = "$expected_cron" ] && [ "$sched_jobs" -ge $((MINUTES - 1)) ] && [ "$sched_done" = "$sched_jobs" ])" \
+  "$([ "$sched_jobs" = "$sched_keys" ] && [ "$sched_jobs" = "$expected_cron" ] && [ "$sched_jobs" -ge $((MINUTES - 1)) ] && [ "$sched_done" = "$sched_jobs" ]; echo $?)" \
   "$sched_jobs jobs for $expected_cron occurrences, $sched_done completed"
 jobs_total="$(psql_q -c "SELECT count(*) FROM jobs WHERE tenant_id = 'fault'")"
 jobs_done="$(psql_q -c "SELECT count(*) FROM jobs WHERE tenant_id = 'fault' AND status = 'completed'")"
 twice="$(cat "$work"/logs/silo*.log | grep -F ' ended completed' | grep -oE 'Job [0-9a-f-]{36}' | sort | uniq -d | wc -l)"
-check "jobs: every job completed, none twice" "$(ok [ "$jobs_done" = "$jobs_total" ] && [ "$twice" = 0 ])" "$jobs_done of $jobs_total completed, $twice completed twice in the silo logs"
+check "jobs: every job completed, none twice" "$([ "$jobs_done" = "$jobs_total" ] && [ "$twice" = 0 ]; echo $?)" "$jobs_done of $jobs_total completed, $twice completed twice in the silo logs"
 check_api_no_5xx
 log "memory (MiB) and activations every 10 s: $(awk -F, 'NR > 1 && (NR % 6 == 2) { printf "%ss %s/%s/%s %s; ", $1, $2, $3, $4, $5 }' "$work/memory.csv")"
 log "latency by minute of the measure: $(jq -c '[.windows.minutes[] | [.minute, .requests, .p50_ms, .p99_ms]]' "$summary")"

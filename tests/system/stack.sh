@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Sourced by the system fault scenarios (faults-db-test.sh, soak-test.sh, partition-test.sh): a private
-# PostgreSQL, N silos and the API on free loopback ports, the load client (tests/Actors.FaultLoad), PASS/FAIL
-# checks and a cleanup that runs on every exit. fault-test.sh keeps its own copy of the same steps.
+# Sourced by the system fault scenarios (fault-test.sh, faults-db-test.sh, soak-test.sh, partition-test.sh): a
+# private PostgreSQL, N silos and the API on free loopback ports (started by scripts/stack.sh, as every script
+# starts them), the load client (tests/Actors.FaultLoad), PASS/FAIL checks, the checks against the database
+# (FaultLoad verify) and a cleanup that runs on every exit.
 # The caller sets STACK_NAME (log prefix and folder) before sourcing, and may register cleanup steps with
 # on_exit "command" (run in reverse order after the processes and PostgreSQL have stopped).
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
+source "$ROOT/scripts/stack.sh"
 for tool in curl jq; do
   command -v "$tool" >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null; }
 done
@@ -21,28 +23,19 @@ check() { # check NAME CONDITION-EXIT-STATUS DETAIL
   else failed=$((failed + 1)); results+=("FAIL: $1${3:+ ($3)}"); fi
   log "$(tail -n1 <<<"${results[-1]}")"
 }
-ok() { "$@" && echo 0 || echo 1; }   # ok TEST-ARGS...: 0 when the test holds (for check's second argument)
+# ok TEST-ARGS...: 0 when the one test holds (for check's second argument). For several conditions write
+# "$([ a ] && [ b ]; echo $?)": in "$(ok [ a ] && [ b ])" only the first would count.
+ok() { "$@" && echo 0 || echo 1; }
 has_prefix() { [[ "$1" == "$2"* ]]; }
 elapsed() { echo $((SECONDS - T0)); }
 phase() { echo "$1" >"$work/load/phase"; log "phase $1 ($(elapsed)s)"; }
 
-SILO_DLL="$ROOT/src/Silo/bin/Release/net10.0/Actors.Silo.dll"
-API_DLL="$ROOT/src/WebApi/bin/Release/net10.0/Actors.WebApi.dll"
 LOAD_DLL="$ROOT/tests/Actors.FaultLoad/bin/Release/net10.0/Actors.FaultLoad.dll"
 
 declare -a silo_pid silo_port gw_port silo_http silo_runs silo_prefix
 api_pid=""; load_pid=""; extra_pids=(); exit_steps=()
 on_exit() { exit_steps+=("$1"); }
 pg_data="$work/pg"
-
-stop_pid() { # pid seconds: SIGTERM, then SIGKILL after the deadline
-  local p="$1" deadline=$((SECONDS + ${2:-20}))
-  [ -z "$p" ] && return 0
-  kill -TERM "$p" 2>/dev/null || return 0
-  while kill -0 "$p" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
-  kill -KILL "$p" 2>/dev/null || true
-  wait "$p" 2>/dev/null || true
-}
 
 stack_cleanup() {
   local rc=$?
@@ -76,17 +69,15 @@ stack_pg() {
   pg_port="$(free_port)"
   pg_start "$pg_data" "$pg_port"
   psql_q() { "$PGBIN/psql" -h 127.0.0.1 -p "$pg_port" -U actors -d actors -tAq -v ON_ERROR_STOP=1 "$@"; }
+  STACK_DB_URL="postgresql://actors:actors@127.0.0.1:$pg_port/actors"
   # The stack's connection string; stack_proxy points it at the delaying proxy instead.
   db_port="$pg_port"
 }
 
 stack_build_and_migrate() {
-  if [ -z "${ACTORS_SKIP_BUILD:-}" ]; then
-    log "building (Release)"
-    dotnet build "$ROOT/Actors.sln" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
-  fi
+  stack_build
   export ConnectionStrings__Actors="$(connection_string "$db_port")"
-  dotnet "$SILO_DLL" migrate >"$work/logs/migrate.log" 2>&1
+  stack_migrate "$work/logs/migrate.log"
   export Orleans__ClusterId="${STACK_NAME:-stack}-$(date +%s)-$$"
   export Orleans__ServiceId="actors-${STACK_NAME:-stack}"
   export Orleans__ResponseTimeoutSeconds=5
@@ -125,35 +116,28 @@ stack_silos() {
 start_silo() { # index (silo_prefix[i], e.g. "ip netns exec NS", and silo_env[i] apply)
   local i="$1" n="${silo_runs[$1]}"
   silo_runs[$i]=$((n + 1))
-  ${silo_prefix[$i]:-} env ${silo_env[$i]:-} Orleans__SiloPort="${silo_port[$i]}" Orleans__GatewayPort="${gw_port[$i]}" \
-    ASPNETCORE_URLS="http://${silo_addr[$i]:-127.0.0.1}:${silo_http[$i]}" \
-    dotnet "$SILO_DLL" >"$work/logs/silo$i.$n.log" 2>&1 &
-  silo_pid[$i]=$!
+  # shellcheck disable=SC2086 # the prefix and the settings are words
+  launch_silo "$work/logs/silo$i.$n.log" "http://${silo_addr[$i]:-127.0.0.1}:${silo_http[$i]}" "${silo_port[$i]}" "${gw_port[$i]}" \
+    ${silo_prefix[$i]:-} env ${silo_env[$i]:-}
+  silo_pid[$i]=$launched_pid
 }
 wait_silo_ready() {
   local i="$1"
   wait_http "http://${silo_addr[$i]:-127.0.0.1}:${silo_http[$i]}/readyz" 90 || { log "silo $i not ready in 90 s"; return 1; }
 }
-active_silos() { psql_q -c "SELECT count(*) FROM cluster_members WHERE deploymentid = '$Orleans__ClusterId' AND status = 3"; }
-wait_active() { # n [seconds]
-  local deadline=$((SECONDS + ${2:-90}))
-  until [ "$(active_silos 2>/dev/null || echo 0)" = "$1" ]; do
-    [ $SECONDS -ge $deadline ] && { log "membership did not settle to $1 active silos"; return 1; }
-    sleep 0.2
-  done
-}
-
-# stack_api: starts the API, bootstraps the tenant 'fault' and sets $token (its admin) and $op_token.
+# stack_api [SETTINGS-JSON]: starts the API, bootstraps the tenant 'fault' with these settings (by default limits
+# no load reaches) and sets $token (its admin) and $op_token.
 stack_api() {
+  local settings='{"requests_per_second":100000,"max_concurrent_jobs":64,"max_active_jobs":100000,"max_candidates":10000000}'
+  [ -n "${1:-}" ] && settings="$1"
   api_port="$(free_port)"
   API="http://127.0.0.1:$api_port"
   local signing_key="base64:$(head -c 48 /dev/urandom | base64 -w0)"
-  Auth__SigningKeys__0="$signing_key" ASPNETCORE_URLS="$API" \
+  launch_api "$work/logs/api.log" "$API" env Auth__SigningKeys__0="$signing_key" \
     Bootstrap__OperatorEmail=op@fault.example Bootstrap__OperatorPassword=fault-operator-pw \
     Bootstrap__TenantId=fault Bootstrap__TenantName="Fault test" \
-    Bootstrap__TenantAdminEmail=admin@fault.example Bootstrap__TenantAdminPassword=fault-admin-pw \
-    dotnet "$API_DLL" >"$work/logs/api.log" 2>&1 &
-  api_pid=$!
+    Bootstrap__TenantAdminEmail=admin@fault.example Bootstrap__TenantAdminPassword=fault-admin-pw
+  api_pid=$launched_pid
   wait_http "$API/readyz" 90 || { log "API not ready"; return 1; }
   local deadline=$((SECONDS + 60))
   op_token=""; token=""
@@ -164,7 +148,7 @@ stack_api() {
     [ -n "$op_token" ] && [ -n "$token" ] || sleep 0.5
   done
   curl -fsS -o /dev/null -X PATCH "$API/tenants/fault" -H "Authorization: Bearer $op_token" -H 'Content-Type: application/json' \
-    -d '{"settings":{"requests_per_second":100000,"max_concurrent_jobs":64,"max_active_jobs":100000,"max_candidates":10000000}}'
+    -d "{\"settings\":$settings}"
 }
 login() { curl -s -X POST "$API/auth/login" -d "username=$1" -d "password=$2" | jq -r '.access_token // empty'; }
 
@@ -230,36 +214,21 @@ wait_load_progress() {
   done
 }
 
-# check_writes: every acknowledged create, approval and job is stored exactly once (after stop_load).
-check_writes() {
-  psql_q -c "CREATE TABLE IF NOT EXISTS fault_acked (seq bigint PRIMARY KEY)" -c "TRUNCATE fault_acked"
-  psql_q -c "\\copy fault_acked FROM '$work/load/acked.txt'"
-  local acked missing dups unacked
-  acked="$(psql_q -c "SELECT count(*) FROM fault_acked")"
-  missing="$(psql_q -c "SELECT count(*) FROM fault_acked a WHERE NOT EXISTS (SELECT 1 FROM candidates c WHERE c.tenant_id = 'fault' AND c.company_name = 'fault-' || a.seq)")"
-  dups="$(psql_q -c "SELECT count(*) FROM (SELECT company_name FROM candidates WHERE tenant_id = 'fault' GROUP BY company_name HAVING count(*) > 1) d")"
-  unacked="$(psql_q -c "SELECT count(*) FROM candidates c WHERE tenant_id = 'fault' AND company_name ~ '^fault-[0-9]+$' AND NOT EXISTS (SELECT 1 FROM fault_acked a WHERE c.company_name = 'fault-' || a.seq)")"
-  check "every acknowledged create is in candidates" "$(ok [ "$missing" = 0 ])" "$acked acknowledged, $missing missing"
-  check "no candidate is duplicated" "$(ok [ "$dups" = 0 ])" "$dups duplicated; $unacked written but not acknowledged (in flight at the stop)"
-  local approved japproved
-  approved="$(wc -l <"$work/load/approved.txt")"
-  if [ "$approved" -gt 0 ]; then
-    psql_q -c "CREATE TABLE IF NOT EXISTS fault_approved (id uuid PRIMARY KEY)" -c "TRUNCATE fault_approved"
-    psql_q -c "\\copy fault_approved FROM '$work/load/approved.txt'"
-    japproved="$(psql_q -c "SELECT count(*) FROM fault_approved a JOIN candidates c ON c.id = a.id WHERE c.status = 'approved'")"
-    local hist
-    hist="$(psql_q -c "SELECT count(*) FROM (SELECT h.candidate_id FROM candidate_history h JOIN fault_approved a ON a.id = h.candidate_id WHERE h.to_status = 'approved' GROUP BY h.candidate_id HAVING count(*) > 1) d" 2>/dev/null || echo "?")"
-    check "every acknowledged approval is stored (status approved)" "$(ok [ "$japproved" = "$approved" ])" "$japproved of $approved; approved twice in history: $hist"
-  fi
-  local jobs jstored
-  jobs="$(wc -l <"$work/load/jobs.txt")"
-  if [ "$jobs" -gt 0 ]; then
-    psql_q -c "CREATE TABLE IF NOT EXISTS fault_jobs (id uuid PRIMARY KEY)" -c "TRUNCATE fault_jobs"
-    psql_q -c "\\copy fault_jobs FROM '$work/load/jobs.txt'"
-    jstored="$(psql_q -c "SELECT count(*) FROM fault_jobs a JOIN jobs j ON j.id = a.id")"
-    check "every acknowledged job of a batch is stored" "$(ok [ "$jstored" = "$jobs" ])" "$jstored of $jobs"
-  fi
+# verify ARGS...: the checks of Actors.FaultLoad verify against the database (direct, not through the proxy)
+# and the JSON logs; each of its PASS/FAIL lines counts as a check here.
+verify() {
+  local line lines=0
+  while IFS= read -r line; do
+    case "$line" in
+      PASS:*) passed=$((passed + 1)); results+=("$line"); lines=$((lines + 1)); log "$line" ;;
+      FAIL:*) failed=$((failed + 1)); results+=("$line"); lines=$((lines + 1)); log "$line" ;;
+      *) [ -n "$line" ] && log "verify: $line" ;;
+    esac
+  done < <(dotnet "$LOAD_DLL" verify --connection-string "$(connection_string "$pg_port")" --tenant fault "$@" 2>&1 || true)
+  [ "$lines" -gt 0 ] || check "verify ran its checks ($*)" 1
 }
+# check_writes: every acknowledged create, approval and job is stored exactly once (after stop_load).
+check_writes() { verify --dir "$work/load"; }
 # check_phases_clean PHASE...: the load saw only successes and 503/429 with Retry-After, none over the hang limit.
 check_phases_clean() {
   local p f
@@ -269,11 +238,7 @@ check_phases_clean() {
       "$(jqs ".phases[\"$p\"] | \"ok \(.ok // 0), 503s \(.unavailable503 // 0), failures \(.failures // 0), longest \(.max_latency_ms // 0) ms, gap \(.max_failure_gap_ms // 0) ms\"")$( [ "$f" = 0 ] || printf '; %s' "$(jqs ".phases[\"$p\"].failure_samples[:3] | join(\" | \")")")"
   done
 }
-check_api_no_5xx() {
-  local n
-  n="$(grep -F '"event":"request"' "$work/logs/api.log" | grep -cE '"status_code":5(0[0-24-9]|[1-9][0-9])' || true)"
-  check "the API answered no 5xx other than 503" "$(ok [ "$n" = 0 ])" "$n"
-}
+check_api_no_5xx() { verify --api-log "$work/logs/api.log"; }
 finish() {
   printf '%s\n' "${results[@]}"
   echo "$passed passed, $failed failed"
