@@ -28,12 +28,6 @@ public sealed class CpuMeter(int apiPid, IReadOnlyList<int> siloPids, int postma
     /// <summary>A process counted in the API's group while set (reference D's app, which stands in for the API).</summary>
     public int StandInApiPid { get; set; }
 
-    /// <summary>The meter of the stack named by a scenario's <c>--api-pid</c>, <c>--silo-pids</c> (comma-separated) and <c>--postmaster-pid</c>.</summary>
-    public static CpuMeter FromArgs(IReadOnlyDictionary<string, string> o) => new(
-        int.Parse(o["api-pid"], CultureInfo.InvariantCulture),
-        o["silo-pids"].Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList(),
-        int.Parse(o["postmaster-pid"], CultureInfo.InvariantCulture));
-
     public Snapshot Take()
     {
         var api = ProcessSeconds(apiPid, children: false) + (StandInApiPid > 0 ? ProcessSeconds(StandInApiPid, children: false) : 0);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -20,16 +21,32 @@ public static class ImportScenario
 {
     private const string Header = "company_name,contact_email,contact_phone,products";
 
-    public static async Task<int> MainAsync(string[] args)
+    /// <summary>The <c>import</c> subcommand.</summary>
+    public static Command Command()
     {
-        var o = JobsScenario.Args(args);
-        var rows = int.Parse(o.GetValueOrDefault("rows", "1000000"), CultureInfo.InvariantCulture);
-        var beforeRows = int.Parse(o.GetValueOrDefault("before-rows", "20000"), CultureInfo.InvariantCulture);
-        var cpu = CpuMeter.FromArgs(o);
-        await using var db = NpgsqlDataSource.Create(o["pg"]);
-        using var api = new Api(new Uri(o["api"]));
-        await api.SetUpAsync(o["email"], o["password"], maxConcurrentJobs: 4);
-        using var upload = new HttpClient { BaseAddress = new Uri(o["api"]), Timeout = TimeSpan.FromMinutes(10) };
+        var command = new Command("import", "Scenario I: a CSV file through POST /candidates/imports, beside COPY and the inline-rows jobs it replaces; writes a Markdown table.");
+        var stack = new StackOptions(command, required: true);
+        var rows = Cli.Optional("--rows", "Records of the file imported", 1000000);
+        var beforeRows = Cli.Optional("--before-rows", "Records of the smaller file for the path this replaces (candidates.import jobs)", 20000);
+        var output = Cli.Required<string>("--out", "The Markdown files written, comma-separated");
+        var commit = Cli.Optional("--commit", "The commit measured, for the report", "?");
+        var run = Cli.Optional("--command", "The command that ran the bench, for the report", "./scripts/bench.sh import");
+        foreach (var option in new Option[] { rows, beforeRows, output, commit, run })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction((result, _) => RunAsync(stack.Read(result), result.GetValue(rows), result.GetValue(beforeRows),
+            result.GetValue(output)!, result.GetValue(commit)!, result.GetValue(run)!));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(Stack stack, int rows, int beforeRows, string output, string commit, string command)
+    {
+        var cpu = stack.Cpu();
+        await using var db = NpgsqlDataSource.Create(stack.ConnectionString);
+        using var api = new Api(new Uri(stack.ApiUrl));
+        await api.SetUpAsync(stack.Email, stack.Password, maxConcurrentJobs: 4);
+        using var upload = new HttpClient { BaseAddress = new Uri(stack.ApiUrl), Timeout = TimeSpan.FromMinutes(10) };
         foreach (var header in api.Tenant.DefaultRequestHeaders)
         {
             upload.DefaultRequestHeaders.TryAddWithoutValidation(header.Key, header.Value);
@@ -89,8 +106,8 @@ public static class ImportScenario
             var report = new StringBuilder();
             report.AppendLine(CultureInfo.InvariantCulture, $"# Scenario I: bulk CSV import, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
             report.AppendLine();
-            report.AppendLine(CultureInfo.InvariantCulture, $"Commit {o.GetValueOrDefault("commit", "?")}; command `{o.GetValueOrDefault("command", "./scripts/bench.sh import")}`; " +
-                $"1 API, {o["silo-pids"].Split(',').Length} silo, PostgreSQL on the same machine ({Environment.ProcessorCount} cores), fsync on.");
+            report.AppendLine(CultureInfo.InvariantCulture, $"Commit {commit}; command `{command}`; " +
+                $"1 API, {stack.SiloPids.Count} silo, PostgreSQL on the same machine ({Environment.ProcessorCount} cores), fsync on.");
             report.AppendLine(CultureInfo.InvariantCulture, $"The file: {rows:N0} valid records, {bytes / 1e6:F1} MB, header `{Header}`.");
             report.AppendLine();
             report.AppendLine("| what | records | seconds | records/s | stack CPU µs per record (API + silo + PostgreSQL) |");
@@ -104,7 +121,7 @@ public static class ImportScenario
             report.AppendLine(CultureInfo.InvariantCulture, $"Stored afterwards (the tenant's counter): {stored:N0} candidates. " +
                 $"At the 'before' rate {rows:N0} records would take {rows / (beforeRows / beforeSeconds) / 60:F1} minutes.");
             report.AppendLine("CPU is read from /proc for the API, the silo and PostgreSQL (postmaster and backends) over each row's interval.");
-            foreach (var path in o["out"].Split(','))
+            foreach (var path in output.Split(','))
             {
                 await File.WriteAllTextAsync(path, report.ToString());
             }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -13,21 +14,36 @@ public static class JobsReport
 {
     private static readonly string[] Engines = ["Actors", "H", "G"];
 
-    public static async Task<int> MainAsync(string[] args)
+    /// <summary>The <c>jobs-report</c> subcommand.</summary>
+    public static Command Command()
     {
-        var o = JobsScenario.Args(args);
+        var command = new Command("jobs-report", "Renders scenario J's table from the engines' JSON files (Actors.json, H.json, G.json) in one folder.");
+        var dir = Cli.Required<string>("--dir", "The folder of the engines' JSON files");
+        var output = Cli.Required<string>("--out", "The Markdown files written, comma-separated");
+        var commit = Cli.Optional("--commit", "The commit measured, for the report", "");
+        var run = Cli.Optional("--command", "The command that ran the bench, for the report", "./scripts/bench.sh jobs");
+        foreach (var option in new Option[] { dir, output, commit, run })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction((result, _) => RunAsync(result.GetValue(dir)!, result.GetValue(output)!, result.GetValue(commit)!, result.GetValue(run)!));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string dir, string output, string commit, string command)
+    {
         var runs = new Dictionary<string, JsonElement>();
         foreach (var engine in Engines)
         {
-            var path = Path.Combine(o["dir"], engine + ".json");
+            var path = Path.Combine(dir, engine + ".json");
             if (File.Exists(path))
             {
                 runs[engine] = JsonDocument.Parse(await File.ReadAllTextAsync(path)).RootElement.Clone();
             }
         }
-        var markdown = Render(runs, o.GetValueOrDefault("commit", ""), o.GetValueOrDefault("command", "./scripts/bench.sh jobs"));
+        var markdown = Render(runs, commit, command);
         Console.WriteLine(markdown);
-        foreach (var file in o["out"].Split(','))
+        foreach (var file in output.Split(','))
         {
             await File.WriteAllTextAsync(file, markdown);
         }

@@ -1,5 +1,5 @@
+using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -22,19 +22,33 @@ public static class JobsScenario
     private const int BatchClients = 4;
     private static readonly TimeSpan PhaseLimit = TimeSpan.FromMinutes(5);
 
-    public static async Task<int> MainAsync(string[] args)
+    /// <summary>The <c>jobs</c> subcommand.</summary>
+    public static Command Command()
     {
-        var o = Args(args);
-        var n = int.Parse(o.GetValueOrDefault("n", "20000"), CultureInfo.InvariantCulture);
-        var flood = int.Parse(o.GetValueOrDefault("flood", "40000"), CultureInfo.InvariantCulture);
-        var fair = int.Parse(o.GetValueOrDefault("fair", "100"), CultureInfo.InvariantCulture);
-        var latencyCount = int.Parse(o.GetValueOrDefault("latency", "200"), CultureInfo.InvariantCulture);
-        var cpu = CpuMeter.FromArgs(o);
-        await using var db = NpgsqlDataSource.Create(o["pg"]);
-        using var x = new Api(new Uri(o["api"]));
-        using var y = new Api(new Uri(o["api"]));
-        await x.SetUpAsync(o["email"], o["password"], maxConcurrentJobs: 64);
-        await y.SetUpAsync(o["email"], o["password"], maxConcurrentJobs: 64);
+        var command = new Command("jobs", "Scenario J for Actors: no-op jobs through the API (burn-down, idle latency, cost, fairness); writes one JSON object.");
+        var stack = new StackOptions(command, required: true);
+        var n = Cli.Optional("--n", "Jobs of the burn-down (tenant X)", 20000);
+        var flood = Cli.Optional("--flood", "Jobs tenant X floods while tenant Y's singles are timed", 40000);
+        var fair = Cli.Optional("--fair", "Tenant Y's singles during the flood", 100);
+        var latency = Cli.Optional("--latency", "Singles on the idle engine, for the submit-to-start latency", 200);
+        var output = Cli.Required<string>("--out", "The JSON file written");
+        foreach (var option in new Option[] { n, flood, fair, latency, output })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction((result, _) => RunAsync(stack.Read(result), result.GetValue(n), result.GetValue(flood), result.GetValue(fair),
+            result.GetValue(latency), result.GetValue(output)!));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(Stack stack, int n, int flood, int fair, int latencyCount, string output)
+    {
+        var cpu = stack.Cpu();
+        await using var db = NpgsqlDataSource.Create(stack.ConnectionString);
+        using var x = new Api(new Uri(stack.ApiUrl));
+        using var y = new Api(new Uri(stack.ApiUrl));
+        await x.SetUpAsync(stack.Email, stack.Password, maxConcurrentJobs: 64);
+        await y.SetUpAsync(stack.Email, stack.Password, maxConcurrentJobs: 64);
         var probe = new Probe(db);
         Console.Error.WriteLine($"[bench] J: Actors, N {n:N0}, flood {flood:N0}");
 
@@ -82,7 +96,7 @@ public static class JobsScenario
         var result = new JsonObject
         {
             ["engine"] = "Actors",
-            ["name"] = "Actors (this commit; 1 API, " + o["silo-pids"].Split(',').Length + " silo)",
+            ["name"] = "Actors (this commit; 1 API, " + stack.SiloPids.Count + " silo)",
             ["settings"] = $"POST /jobs/batch of {BatchSize} by {BatchClients} clients; tenant max_concurrent_jobs 64",
             ["n"] = n,
             ["burndown"] = new JsonObject
@@ -117,7 +131,7 @@ public static class JobsScenario
             ["notes"] = "start = the job row's started_at (the grain took the job; its handler begins once that row is committed); "
                         + "completed_p99 = submit to completed_at. Commits exclude the bench's own polling queries.",
         };
-        await File.WriteAllTextAsync(o["out"], result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        await File.WriteAllTextAsync(output, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return 0;
     }
 
@@ -163,17 +177,6 @@ public static class JobsScenario
     {
         var sorted = values.Order().ToList();
         return sorted.Count == 0 ? double.NaN : Math.Round(sorted[(int)Math.Clamp(Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)], 1);
-    }
-
-    /// <summary>The <c>--name value</c> pairs of scenario J's entry points (this one and <see cref="JobsReport"/>).</summary>
-    internal static Dictionary<string, string> Args(string[] args)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            values[args[i].TrimStart('-')] = args[i + 1];
-        }
-        return values;
     }
 
     /// <summary>The bench's reads of the database, counted so the commit figure can leave them out.</summary>

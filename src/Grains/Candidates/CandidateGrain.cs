@@ -1,4 +1,5 @@
 using Actors.Grains.Jobs;
+using Actors.Grains.Storage;
 using Actors.Grains.Tenants;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -38,32 +39,21 @@ public sealed record CandidateState
 }
 
 public sealed partial class CandidateGrain(
-    [PersistentState("candidate", Storage.DomainGrainStorage.Name)] IPersistentState<CandidateState> state,
+    [PersistentState("candidate", DomainGrainStorage.Name)] IPersistentState<CandidateState> state,
     NpgsqlDataSource db,
     TimeProvider clock,
     ILogger<CandidateGrain> logger) : Grain, ICandidateGrain
 {
-    private bool Exists => state.RecordExists && state.State.Id != Guid.Empty;
+    // A candidate can be stored without its grain (a CSV import writes its rows in SQL).
+    private readonly StoredRow<CandidateState> _row = new(state, s => s.Id != Guid.Empty);
+
+    private bool Exists => _row.Exists;
     private CandidateState S => state.State;
-    private long _readAt = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public async Task<CandidateInfo?> GetAsync()
     {
-        await ReadIfAbsentAsync();
+        await _row.ReadIfAbsentAsync();
         return Exists ? ToInfo() : null;
-    }
-
-    /// <summary>
-    /// A candidate can be stored without its grain (a CSV import writes its rows in SQL): an activation
-    /// that found no row reads again, at most once a second, before it answers "absent".
-    /// </summary>
-    private async Task ReadIfAbsentAsync()
-    {
-        if (!Exists && System.Diagnostics.Stopwatch.GetElapsedTime(_readAt) > TimeSpan.FromSeconds(1))
-        {
-            await state.ReadStateAsync();
-            _readAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        }
     }
 
     public async Task<IReadOnlyList<CandidateHistoryEntry>> GetHistoryAsync()
@@ -266,14 +256,7 @@ public sealed partial class CandidateGrain(
     /// </summary>
     private Task WriteAsync() => state.PersistAsync(this);
 
-    private async Task EnsureExistsAsync()
-    {
-        await ReadIfAbsentAsync();
-        if (!Exists)
-        {
-            throw ActorsException.NotFound("Candidate");
-        }
-    }
+    private Task EnsureExistsAsync() => _row.EnsureExistsAsync("Candidate");
 
     private CandidateInfo ToInfo() => new()
     {

@@ -8,15 +8,11 @@ namespace Actors.Grains.Candidates;
 /// <see cref="CandidateState"/> in <c>candidates</c>; the history entries a write carries are appended
 /// to <c>candidate_history</c> in the same statement, numbered from <c>history_count</c>.
 /// </summary>
-public sealed class CandidateTable : StateTable<CandidateState>
+public sealed class CandidateTable : TenantEntityTable<CandidateState>
 {
     protected override string Table => "candidates";
-    protected override string KeyColumn => "id";
-    protected override NpgsqlDbType KeyType => NpgsqlDbType.Uuid;
-    protected override string TenantOf => "tenant_id";
-    protected override string ScopeColumn => "tenant_id";
 
-    protected override IReadOnlyList<Counted> Counters { get; } =
+    protected override IReadOnlyList<Counted> CountedBy { get; } =
         [new("candidate.status", "status"), new("candidate.provisioning", "provisioning")];
 
     protected override IReadOnlyList<Column<CandidateState>> Columns { get; } =
@@ -43,9 +39,7 @@ public sealed class CandidateTable : StateTable<CandidateState>
             (s, r, i) => { s.HistoryFlushed = r.GetInt32(i); s.History = []; }),
     ];
 
-    public override object Key(GrainId grainId) => grainId.GetGuidKey(out _);
-
-    protected override void SetKey(CandidateState state, GrainId grainId) => state.Id = grainId.GetGuidKey(out _);
+    protected override void SetId(CandidateState state, Guid id) => state.Id = id;
 
     protected override void SetVersion(CandidateState state, long version) => state.Version = version;
 

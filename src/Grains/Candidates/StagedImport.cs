@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Actors.Grains.Jobs;
-using Actors.Grains.Storage;
 using Actors.Grains.Tenants;
 using Actors.Infrastructure.Database;
 using Npgsql;
@@ -103,7 +102,7 @@ public static class StagedImport
             batch.BatchCommands.Add(refuse);
         }
         var move = new NpgsqlBatchCommand(
-            """
+            $"""
             WITH src AS (
                 DELETE FROM candidate_import_rows
                  WHERE import_id = $1 AND seq >= $2 AND seq < $3 AND error IS NULL
@@ -119,12 +118,11 @@ public static class StagedImport
             history AS (
                 INSERT INTO candidate_history (candidate_id, seq, at, actor, action, from_status, to_status, note)
                 SELECT id, 0, created_at, $5, 'created', NULL, 'pending', NULL FROM w),
-            counted AS (
-                INSERT INTO counters AS k (tenant_id, kind, key, stripe, n)
+            {Counters.AddCte("""
                 SELECT $4, c.kind, c.key, $6, (SELECT count(*) FROM w)
                   FROM (VALUES ('candidate.status', 'pending'), ('candidate.provisioning', 'not_started')) AS c(kind, key)
                  WHERE EXISTS (SELECT 1 FROM w)
-                ON CONFLICT (tenant_id, kind, key, stripe) DO UPDATE SET n = k.n + EXCLUDED.n),
+                """)},
             checkpoint AS (
                 UPDATE candidate_imports
                    SET next_seq = greatest(next_seq, $3), imported = imported + (SELECT count(*) FROM w),
@@ -137,7 +135,7 @@ public static class StagedImport
         move.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = end });
         move.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = tenant });
         move.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = actor });
-        move.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Smallint, Value = (short)Random.Shared.Next(StateTable<object>.Stripes) });
+        move.Parameters.Add(Counters.StripeParameter());
         batch.BatchCommands.Add(move);
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }

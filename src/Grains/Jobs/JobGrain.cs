@@ -1,40 +1,19 @@
+using Actors.Grains.Storage;
 using Actors.Infrastructure.Jobs;
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Actors.Grains.Jobs;
 
-/// <summary>Stored state of a job. Never reorder the [Id]s once stored.</summary>
-[GenerateSerializer, Alias("Actors.JobState")]
-public sealed record JobState
-{
-    [Id(0)] public Guid Id { get; set; }
-    [Id(1)] public string TenantId { get; set; } = "";
-    [Id(2)] public string Type { get; set; } = "";
-    [Id(3)] public string Parameters { get; set; } = "{}";
-    [Id(4)] public JobStatus Status { get; set; }
-    [Id(5)] public int Attempts { get; set; }
-    [Id(6)] public int MaxAttempts { get; set; }
-    [Id(7)] public long Processed { get; set; }
-    [Id(8)] public long? Total { get; set; }
-    [Id(9)] public string? Result { get; set; }
-    [Id(10)] public string? ErrorCode { get; set; }
-    [Id(11)] public string? ErrorMessage { get; set; }
-    [Id(12)] public DateTimeOffset CreatedAt { get; set; }
-    [Id(13)] public DateTimeOffset? StartedAt { get; set; }
-    [Id(14)] public DateTimeOffset? HeartbeatAt { get; set; }
-    [Id(15)] public DateTimeOffset? CompletedAt { get; set; }
-    [Id(16)] public Guid? ScheduleId { get; set; }
-    [Id(17)] public DateTimeOffset? NextAttemptAt { get; set; }
-    [Id(18)] public bool CancelRequested { get; set; }
-    [Id(19)] public string RequestHash { get; set; } = "";
-    [Id(20)] public string CreatedBy { get; set; } = "";
-}
-
+/// <summary>
+/// A job's lifecycle: queued, processing, completed, failed, cancelled. The handler runs off the
+/// grain's turn (<see cref="JobRunner"/>) and reports back through <see cref="FinishAsync"/>; a failed
+/// attempt is retried or ends the job (<see cref="JobRetryPolicy"/>); each transition is counted
+/// (<see cref="JobMetrics"/>).
+/// </summary>
 public sealed partial class JobGrain(
-    [PersistentState("job", Storage.DomainGrainStorage.Name)] IPersistentState<JobState> state,
+    [PersistentState("job", DomainGrainStorage.Name)] IPersistentState<JobState> state,
     IEnumerable<IJobHandler> handlers,
     IOptions<JobOptions> options,
     TimeProvider clock,
@@ -44,40 +23,26 @@ public sealed partial class JobGrain(
 
     // The run this activation started, if any. A processing job with no local run was started by an
     // activation that is gone (its silo died): the job sweep (CheckAsync) decides what happens to it.
-    private CancellationTokenSource? _cts;
-    private JobRun? _run;
-    private int _runId;
-    private bool _timedOut;
+    private JobRunner? _runner;
     private IGrainTimer? _heartbeat;
-    private long _startedTimestamp;
     // The request that submitted (or retried) the job, for its run's log lines; memory only.
     private string? _requestId;
 
-    private bool Exists => state.RecordExists && state.State.Id != Guid.Empty;
-    private JobState S => state.State;
+    // A batch (JobIntakeGrain) stores rows without their grain.
+    private readonly StoredRow<JobState> _row = new(state, s => s.Id != Guid.Empty);
 
-    // When this activation last read its row: an activation that found no row reads again (at most once a
-    // second) before it answers "absent", because a batch (JobIntakeGrain) stores rows without their grain.
-    private long _readAt = Stopwatch.GetTimestamp();
+    private bool Exists => _row.Exists;
+    private JobState S => state.State;
 
     public async Task<JobInfo?> GetAsync()
     {
-        await ReadIfAbsentAsync();
+        await _row.ReadIfAbsentAsync();
         return Exists ? ToInfo() : null;
-    }
-
-    private async Task ReadIfAbsentAsync()
-    {
-        if (!Exists && Stopwatch.GetElapsedTime(_readAt) > TimeSpan.FromSeconds(1))
-        {
-            await state.ReadStateAsync();
-            _readAt = Stopwatch.GetTimestamp();
-        }
     }
 
     public async Task<JobInfo> SubmitAsync(JobDraft draft)
     {
-        await ReadIfAbsentAsync();
+        await _row.ReadIfAbsentAsync();
         if (Exists)
         {
             return S.RequestHash == draft.RequestHash ? ToInfo() with { Existing = true } : throw JobDrafts.KeyReused();
@@ -108,8 +73,8 @@ public sealed partial class JobGrain(
 
     public async Task<bool> StartAsync()
     {
-        await ReadIfAbsentAsync();
-        if (!Exists || S.Status != JobStatus.Queued || _run is not null || S.NextAttemptAt > clock.GetUtcNow())
+        await _row.ReadIfAbsentAsync();
+        if (!Exists || S.Status != JobStatus.Queued || _runner is not null || S.NextAttemptAt > clock.GetUtcNow())
         {
             return false;
         }
@@ -131,7 +96,7 @@ public sealed partial class JobGrain(
         // job that ends sooner is written once, queued to its end. Until then its row says queued; a silo
         // that dies meanwhile leaves it queued and the dispatcher starts it again (the attempt it lost
         // is not counted). Nothing else can start it meanwhile: this activation answers StartAsync.
-        JobMetrics.Total.WithLabels(S.Type, "processing").Inc();
+        JobMetrics.Reached(S.Type, "processing");
         Launch(handler);
         return true;
     }
@@ -143,107 +108,41 @@ public sealed partial class JobGrain(
     {
         using var parameters = JsonDocument.Parse(S.Parameters);
         var run = new JobRun(S.Id, S.TenantId, S.Attempts, S.MaxAttempts, parameters.RootElement.Clone(), GrainFactory);
-        var cts = new CancellationTokenSource();
-        // Random, not a per-activation counter: a run cancelled by a graceful hand-back still reports
-        // through the grain's mailbox, and must not end the run a new activation elsewhere started.
-        var runId = _runId = Random.Shared.Next(1, int.MaxValue);
-        _run = run;
-        _cts = cts;
-        _timedOut = false;
-        _startedTimestamp = Stopwatch.GetTimestamp();
+        LogStarted(logger, S.Id, S.Type, S.TenantId, S.Attempts);
+        _runner = JobRunner.Start(handler, run, this.AsReference<IJobGrain>(), logger, _requestId);
         _heartbeat = this.RegisterGrainTimer(HeartbeatAsync,
             new GrainTimerCreationOptions(StartWriteDelay, _options.HeartbeatInterval) { KeepAlive = true });
-        var self = this.AsReference<IJobGrain>();
-        LogStarted(logger, S.Id, S.Type, S.TenantId, S.Attempts);
-
-        // Off the grain's turn: status, progress and cancel are answered while the handler works.
-        // The execution context is not flowed: the caller's Orleans call chain must not travel into
-        // the handler, or the handler's grain calls would re-enter grains still awaiting this start.
-        using var noFlow = ExecutionContext.SuppressFlow();
-        var scope = new Dictionary<string, object> { ["job_id"] = S.Id, ["tenant_id"] = S.TenantId };
-        if (_requestId is not null)
-        {
-            scope["request_id"] = _requestId;
-        }
-        _ = Task.Run(async () =>
-        {
-            // The handler's lines (whatever its logger) carry the job, its tenant and the submitting request;
-            // so do the grain calls it makes, its report back included.
-            using var logScope = logger.BeginScope(scope);
-            if (scope.TryGetValue("request_id", out var requestId))
-            {
-                RequestContext.Set("request_id", requestId);
-            }
-            JobOutcome outcome;
-            try
-            {
-                var result = await handler.RunAsync(run, cts.Token);
-                outcome = new JobOutcome(JobOutcomeKind.Succeeded, result is null ? null : JsonSerializer.Serialize(result, ActorsJson.Options), null, null, false, runId);
-            }
-            catch (OperationCanceledException) when (cts.IsCancellationRequested)
-            {
-                outcome = new JobOutcome(JobOutcomeKind.Cancelled, null, null, null, false, runId);
-            }
-            catch (JobFailedException ex)
-            {
-                outcome = new JobOutcome(JobOutcomeKind.Failed, null, ex.Code, ex.Message, ex.Retryable, runId);
-            }
-            catch (Exception ex)
-            {
-                outcome = new JobOutcome(JobOutcomeKind.Failed, null, JobErrorCodes.HandlerFailed, ex.Message, true, runId);
-            }
-            // Report back through the grain's own mailbox; retried because a lost report would leave
-            // the job processing until the job sweep notices.
-            for (var attempt = 0; ; attempt++)
-            {
-                try
-                {
-                    await self.FinishAsync(outcome);
-                    return;
-                }
-                catch (Exception) when (attempt < 5)
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1 << attempt));
-                }
-                catch (Exception)
-                {
-                    return;
-                }
-            }
-        });
     }
 
     private async Task HeartbeatAsync(CancellationToken cancellationToken)
     {
-        if (_run is null || !Exists || S.Status != JobStatus.Processing)
+        if (_runner is not { } runner || !Exists || S.Status != JobStatus.Processing)
         {
             return;
         }
         var handler = Handler(S.Type);
-        if (handler is not null && Stopwatch.GetElapsedTime(_startedTimestamp) > handler.Timeout && !_timedOut)
+        if (handler is not null && runner.Elapsed > handler.Timeout && !runner.TimedOut)
         {
-            _timedOut = true;
-            _cts?.Cancel();
+            runner.TimeOut();
         }
         S.HeartbeatAt = clock.GetUtcNow();
-        S.Processed = _run.Processed;
-        S.Total = _run.Total;
+        S.Processed = runner.Run.Processed;
+        S.Total = runner.Run.Total;
         await state.PersistAsync(this);
     }
 
     public async Task FinishAsync(JobOutcome outcome)
     {
-        if (outcome.RunId != _runId || _run is null || !Exists || S.Status != JobStatus.Processing)
+        if (_runner is not { } runner || outcome.RunId != runner.Id || !Exists || S.Status != JobStatus.Processing)
         {
             return;
         }
-        var run = _run;
         StopRun();
-        S.Processed = run.Processed;
-        S.Total = run.Total;
-        var elapsed = Stopwatch.GetElapsedTime(_startedTimestamp).TotalSeconds;
-        var kind = outcome.Kind == JobOutcomeKind.Cancelled && _timedOut && !S.CancelRequested ? JobOutcomeKind.TimedOut : outcome.Kind;
-        JobMetrics.Duration.WithLabels(S.Type, kind.ToString().ToLowerInvariant()).Observe(elapsed);
+        S.Processed = runner.Run.Processed;
+        S.Total = runner.Run.Total;
+        var elapsed = runner.Elapsed;
+        var kind = outcome.Kind == JobOutcomeKind.Cancelled && runner.TimedOut && !S.CancelRequested ? JobOutcomeKind.TimedOut : outcome.Kind;
+        JobMetrics.RunEnded(S.Type, kind, elapsed);
 
         switch (kind)
         {
@@ -264,17 +163,16 @@ public sealed partial class JobGrain(
 
     public async Task<JobInfo> CancelAsync(string actor)
     {
-        await ReadIfAbsentAsync();
-        EnsureExists();
+        await _row.EnsureExistsAsync("Job");
         switch (S.Status)
         {
             case JobStatus.Queued:
                 await EndAsync(JobStatus.Cancelled, null, "cancelled", $"Cancelled by {actor} before it started.");
                 break;
-            case JobStatus.Processing when _run is not null:
+            case JobStatus.Processing when _runner is not null:
                 S.CancelRequested = true;
                 await state.PersistAsync(this);
-                _cts?.Cancel();
+                _runner?.Cancel();
                 break;
             case JobStatus.Processing:
                 // Its run died with its silo: nothing is running, so it ends here.
@@ -288,8 +186,7 @@ public sealed partial class JobGrain(
 
     public async Task<JobInfo> RetryAsync(string actor)
     {
-        await ReadIfAbsentAsync();
-        EnsureExists();
+        await _row.EnsureExistsAsync("Job");
         if (S.Status is not (JobStatus.Failed or JobStatus.Cancelled))
         {
             throw ActorsException.Conflict($"Only failed or cancelled jobs can be retried; this one is {ActorsJson.Name(S.Status)}.");
@@ -314,7 +211,7 @@ public sealed partial class JobGrain(
     /// </summary>
     public async Task CheckAsync()
     {
-        if (Exists && S.Status == JobStatus.Processing && _run is null
+        if (Exists && S.Status == JobStatus.Processing && _runner is null
             && clock.GetUtcNow() - (S.HeartbeatAt ?? S.CreatedAt) > _options.StuckAfter)
         {
             LogStuck(logger, S.Id, S.Type, S.TenantId, S.HeartbeatAt);
@@ -343,7 +240,7 @@ public sealed partial class JobGrain(
     private async Task EnqueueAsync()
     {
         await state.PersistAsync(this);
-        JobMetrics.Total.WithLabels(S.Type, "queued").Inc();
+        JobMetrics.Reached(S.Type, "queued");
         Dispatcher().QueuedAsync(S.Id).Ignore();
     }
 
@@ -351,26 +248,18 @@ public sealed partial class JobGrain(
     {
         S.ErrorCode = code;
         S.ErrorMessage = message;
-        if (retryable && S.Attempts < S.MaxAttempts && !S.CancelRequested)
+        if (JobRetryPolicy.Retries(S, retryable))
         {
             S.Status = JobStatus.Queued;
-            S.NextAttemptAt = clock.GetUtcNow() + RetryDelay(S.Attempts);
+            S.NextAttemptAt = clock.GetUtcNow() + JobRetryPolicy.Delay(_options, S.Attempts);
             await state.PersistAsync(this);
-            JobMetrics.Total.WithLabels(S.Type, "retrying").Inc();
+            JobMetrics.Reached(S.Type, "retrying");
             LogRetry(logger, S.Id, S.Type, S.TenantId, S.Attempts, code, S.NextAttemptAt.Value);
             // Its slot is free; the dispatcher reads it back from the table once its retry is due.
             Dispatcher().EndedAsync(S.Id).Ignore();
             return;
         }
         await EndAsync(JobStatus.Failed, null, code, message);
-    }
-
-    private TimeSpan RetryDelay(int attempts)
-    {
-        // Exponential backoff with equal jitter: half fixed, half random.
-        var exponential = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Max(0, attempts - 1));
-        var capped = Math.Min(exponential, _options.MaxRetryDelay.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(capped / 2 + Random.Shared.NextDouble() * capped / 2);
     }
 
     private async Task EndAsync(JobStatus status, string? result, string? code, string? message)
@@ -391,7 +280,7 @@ public sealed partial class JobGrain(
         S.CompletedAt = clock.GetUtcNow();
         S.NextAttemptAt = null;
         await state.PersistAsync(this);
-        JobMetrics.Total.WithLabels(S.Type, ActorsJson.Name(status)).Inc();
+        JobMetrics.Reached(S.Type, ActorsJson.Name(status));
         if (code is null)
         {
             LogEnded(logger, S.Id, S.Type, S.TenantId, ActorsJson.Name(S.Status));
@@ -409,9 +298,9 @@ public sealed partial class JobGrain(
     /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_run is not null && Exists && S.Status == JobStatus.Processing)
+        if (_runner is not null && Exists && S.Status == JobStatus.Processing)
         {
-            _cts?.Cancel();
+            _runner.Cancel();
             StopRun();
             S.Status = JobStatus.Queued;
             S.Attempts = Math.Max(0, S.Attempts - 1);
@@ -438,22 +327,13 @@ public sealed partial class JobGrain(
     {
         _heartbeat?.Dispose();
         _heartbeat = null;
-        _run = null;
-        _cts?.Dispose();
-        _cts = null;
+        _runner?.Dispose();
+        _runner = null;
     }
 
     private IJobHandler? Handler(string type) => handlers.FirstOrDefault(h => h.Type == type);
 
     private IJobDispatcherGrain Dispatcher() => GrainFactory.GetGrain<IJobDispatcherGrain>(JobDispatcherGrain.Key(S.TenantId));
-
-    private void EnsureExists()
-    {
-        if (!Exists)
-        {
-            throw ActorsException.NotFound("Job");
-        }
-    }
 
     private JobInfo ToInfo() => new()
     {
@@ -464,8 +344,8 @@ public sealed partial class JobGrain(
         Status = S.Status,
         Attempts = S.Attempts,
         MaxAttempts = S.MaxAttempts,
-        Processed = _run?.Processed ?? S.Processed,
-        Total = _run?.Total ?? S.Total,
+        Processed = _runner?.Run.Processed ?? S.Processed,
+        Total = _runner?.Run.Total ?? S.Total,
         ResultJson = S.Result,
         ErrorCode = S.ErrorCode,
         ErrorMessage = S.ErrorMessage,

@@ -66,7 +66,7 @@ public sealed class JobIntakeGrain(NpgsqlDataSource db, IEnumerable<IJobHandler>
             {
                 outcomes[index] = new JobIntakeOutcome(item.Id, JobStatus.Queued, false, null);
                 queued.Add(item.Id);
-                JobMetrics.Total.WithLabels(item.Draft.Type, "queued").Inc();
+                JobMetrics.Reached(item.Draft.Type, "queued");
             }
             else
             {

@@ -16,4 +16,11 @@ public static class JobMetrics
     public static readonly Counter Total = Metrics.CreateCounter(
         "jobs_total", "Job state transitions, by type and the status reached.",
         new CounterConfiguration { LabelNames = ["type", "status"] });
+
+    /// <summary>A job of <paramref name="type"/> reached <paramref name="status"/> (queued, processing, retrying, or an end).</summary>
+    public static void Reached(string type, string status) => Total.WithLabels(type, status).Inc();
+
+    /// <summary>A run of <paramref name="type"/> ended with <paramref name="outcome"/> after <paramref name="elapsed"/>.</summary>
+    public static void RunEnded(string type, JobOutcomeKind outcome, TimeSpan elapsed) =>
+        Duration.WithLabels(type, outcome.ToString().ToLowerInvariant()).Observe(elapsed.TotalSeconds);
 }

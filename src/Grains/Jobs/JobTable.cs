@@ -1,18 +1,15 @@
 using Actors.Grains.Storage;
+using Actors.Infrastructure.Database;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Actors.Grains.Jobs;
 
 /// <summary><see cref="JobState"/> in <c>jobs</c>, counted by status.</summary>
-public sealed class JobTable : StateTable<JobState>
+public sealed class JobTable : TenantEntityTable<JobState>
 {
     protected override string Table => "jobs";
-    protected override string KeyColumn => "id";
-    protected override NpgsqlDbType KeyType => NpgsqlDbType.Uuid;
-    protected override string TenantOf => "tenant_id";
-    protected override string ScopeColumn => "tenant_id";
-    protected override IReadOnlyList<Counted> Counters { get; } = [new("job.status", "status")];
+    protected override IReadOnlyList<Counted> CountedBy { get; } = [new("job.status", "status")];
 
     /// <summary>A burst of jobs submitted, started or finished together shares its commits.</summary>
     public override bool Grouped => true;
@@ -50,7 +47,7 @@ public sealed class JobTable : StateTable<JobState>
         IReadOnlyList<(Guid Id, JobDraft Draft, int MaxAttempts)> jobs, DateTimeOffset now)
     {
         await using var command = db.CreateCommand(
-            """
+            $"""
             WITH w AS (
                 INSERT INTO jobs (id, version, tenant_id, type, parameters, status, attempts, max_attempts, processed,
                                   created_at, cancel_requested, request_hash, created_by, schedule_id)
@@ -59,10 +56,7 @@ public sealed class JobTable : StateTable<JobState>
                        AS i(id, type, parameters, max_attempts, request_hash, created_by)
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id),
-            counted AS (
-                INSERT INTO counters AS k (tenant_id, kind, key, stripe, n)
-                SELECT $1, 'job.status', 'queued', $9, count(*) FROM w HAVING count(*) > 0
-                ON CONFLICT (tenant_id, kind, key, stripe) DO UPDATE SET n = k.n + EXCLUDED.n)
+            {Counters.AddCte("SELECT $1, 'job.status', 'queued', $9, count(*) FROM w HAVING count(*) > 0")}
             SELECT id FROM w
             """);
         var p = command.Parameters;
@@ -74,7 +68,7 @@ public sealed class JobTable : StateTable<JobState>
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, Value = jobs.Select(j => j.MaxAttempts).ToArray() });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = jobs.Select(j => j.Draft.RequestHash).ToArray() });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = jobs.Select(j => j.Draft.Actor).ToArray() });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Smallint, Value = (short)Random.Shared.Next(Stripes) });
+        p.Add(Counters.StripeParameter());
         var inserted = new HashSet<Guid>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -103,7 +97,5 @@ public sealed class JobTable : StateTable<JobState>
         return stored;
     }
 
-    public override object Key(GrainId grainId) => grainId.GetGuidKey(out _);
-
-    protected override void SetKey(JobState state, GrainId grainId) => state.Id = grainId.GetGuidKey(out _);
+    protected override void SetId(JobState state, Guid id) => state.Id = id;
 }

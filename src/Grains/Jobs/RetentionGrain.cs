@@ -1,3 +1,4 @@
+using Actors.Infrastructure.Database;
 using Actors.Infrastructure.Jobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -38,7 +39,7 @@ public sealed partial class RetentionGrain(NpgsqlDataSource db, IOptions<JobOpti
     public async Task<int> RunAsync()
     {
         await using var command = db.CreateCommand(
-            """
+            $"""
             WITH gone AS (
                 DELETE FROM jobs
                  WHERE status IN ('completed', 'failed', 'cancelled')
@@ -46,10 +47,7 @@ public sealed partial class RetentionGrain(NpgsqlDataSource db, IOptions<JobOpti
                 RETURNING id, tenant_id, status),
             deliveries AS (
                 DELETE FROM email_deliveries d USING gone WHERE d.job_id = gone.id),
-            counted AS (
-                INSERT INTO counters AS k (tenant_id, kind, key, stripe, n)
-                SELECT tenant_id, 'job.status', status, 0, -count(*) FROM gone GROUP BY tenant_id, status ORDER BY 1, 3
-                ON CONFLICT (tenant_id, kind, key, stripe) DO UPDATE SET n = k.n + EXCLUDED.n)
+            {Counters.AddCte("SELECT tenant_id, 'job.status', status, 0, -count(*) FROM gone GROUP BY tenant_id, status ORDER BY 1, 3")}
             SELECT count(*) FROM gone
             """);
         command.Parameters.AddWithValue("days", options.Value.RetentionDays);

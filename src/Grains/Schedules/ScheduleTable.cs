@@ -1,17 +1,12 @@
 using Actors.Grains.Storage;
-using NpgsqlTypes;
 
 namespace Actors.Grains.Schedules;
 
 /// <summary><see cref="ScheduleState"/> in <c>schedules</c>; schedules not deleted are counted (the cap).</summary>
-public sealed class ScheduleTable : StateTable<ScheduleState>
+public sealed class ScheduleTable : TenantEntityTable<ScheduleState>
 {
     protected override string Table => "schedules";
-    protected override string KeyColumn => "id";
-    protected override NpgsqlDbType KeyType => NpgsqlDbType.Uuid;
-    protected override string TenantOf => "tenant_id";
-    protected override string ScopeColumn => "tenant_id";
-    protected override IReadOnlyList<Counted> Counters { get; } = [new("schedule", "CASE WHEN deleted THEN NULL ELSE 'active' END")];
+    protected override IReadOnlyList<Counted> CountedBy { get; } = [new("schedule", "CASE WHEN deleted THEN NULL ELSE 'active' END")];
 
     protected override IReadOnlyList<Column<ScheduleState>> Columns { get; } =
     [
@@ -33,7 +28,5 @@ public sealed class ScheduleTable : StateTable<ScheduleState>
         Text("created_by", s => s.CreatedBy, (s, v) => s.CreatedBy = v!),
     ];
 
-    public override object Key(GrainId grainId) => grainId.GetGuidKey(out _);
-
-    protected override void SetKey(ScheduleState state, GrainId grainId) => state.Id = grainId.GetGuidKey(out _);
+    protected override void SetId(ScheduleState state, Guid id) => state.Id = id;
 }

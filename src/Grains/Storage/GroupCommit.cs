@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Actors.Infrastructure.Database;
 using Npgsql;
 
 namespace Actors.Grains.Storage;
@@ -36,10 +37,10 @@ public sealed class GroupCommit : IDisposable
     public GroupCommit(NpgsqlDataSource db, int lanes)
     {
         _db = db;
-        var first = Random.Shared.Next(StateTable<object>.Stripes);
+        var first = Random.Shared.Next(Counters.Stripes);
         for (var lane = 0; lane < lanes; lane++)
         {
-            var stripe = (short)((first + lane) % StateTable<object>.Stripes);
+            var stripe = (short)((first + lane) % Counters.Stripes);
             _ = Task.Run(() => LaneAsync(stripe));
         }
     }

@@ -1,3 +1,4 @@
+using Actors.Infrastructure.Database;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -27,9 +28,6 @@ public interface IStateTable
 /// </summary>
 public abstract class StateTable<T> : IStateTable
 {
-    /// <summary>Counter stripes per (tenant, kind, key): writers of one tenant rarely wait for the same row.</summary>
-    public const int Stripes = 16;
-
     private string? _select;
     private string? _insert;
     private string? _update;
@@ -46,7 +44,8 @@ public abstract class StateTable<T> : IStateTable
     /// <summary>The SQL expression naming the row's tenant for its counters (<c>''</c>: platform-wide).</summary>
     protected abstract string TenantOf { get; }
 
-    protected virtual IReadOnlyList<Counted> Counters => [];
+    /// <summary>The counters this table's writes keep (<see cref="Counters"/>).</summary>
+    protected virtual IReadOnlyList<Counted> CountedBy => [];
 
     /// <summary>The key of the row a grain is stored in, from its id.</summary>
     public abstract object Key(GrainId grainId);
@@ -146,7 +145,7 @@ public abstract class StateTable<T> : IStateTable
             return await group.RunAsync(sql, bind, read);
         }
         await using var command = db.CreateCommand(sql);
-        bind(command.Parameters, (short)Random.Shared.Next(Stripes));
+        bind(command.Parameters, Counters.AnyStripe());
         await using var reader = await command.ExecuteReaderAsync();
         return await read(reader);
     }
@@ -158,7 +157,7 @@ public abstract class StateTable<T> : IStateTable
     // $1 key, $2 expected version, $3 counter stripe, $4.. the columns, then AppendParameters'.
     private string BuildWrite(bool insert)
     {
-        var counted = string.Join("", Counters.Select((c, i) => $", {c.Key} AS c{i}"));
+        var counted = string.Join("", CountedBy.Select((c, i) => $", {c.Key} AS c{i}"));
         var returning = $"RETURNING version, {TenantOf} AS c_tenant{counted}";
         string write, old = "";
         if (insert)
@@ -182,20 +181,18 @@ public abstract class StateTable<T> : IStateTable
         {
             ctes.Add(append);
         }
-        if (Counters.Count > 0)
+        if (CountedBy.Count > 0)
         {
-            var deltas = Counters.Select((c, i) => $"SELECT c_tenant AS t, '{c.Kind}' AS kind, c{i} AS key, 1 AS n FROM w").ToList();
+            var deltas = CountedBy.Select((c, i) => $"SELECT c_tenant AS t, '{c.Kind}' AS kind, c{i} AS key, 1 AS n FROM w").ToList();
             if (!insert)
             {
-                deltas.AddRange(Counters.Select((c, i) =>
+                deltas.AddRange(CountedBy.Select((c, i) =>
                     $"SELECT c_tenant, '{c.Kind}', c{i}, -1 FROM old WHERE EXISTS (SELECT 1 FROM w)"));
             }
-            ctes.Add($"""
-                counted AS (INSERT INTO counters AS k (tenant_id, kind, key, stripe, n)
-                    SELECT d.t, d.kind, d.key, $3, sum(d.n) FROM ({string.Join(" UNION ALL ", deltas)}) d
-                     WHERE d.key IS NOT NULL GROUP BY d.t, d.kind, d.key HAVING sum(d.n) <> 0 ORDER BY d.t, d.kind, d.key
-                    ON CONFLICT (tenant_id, kind, key, stripe) DO UPDATE SET n = k.n + EXCLUDED.n)
-                """);
+            ctes.Add(Counters.AddCte($"""
+                SELECT d.t, d.kind, d.key, $3, sum(d.n) FROM ({string.Join(" UNION ALL ", deltas)}) d
+                 WHERE d.key IS NOT NULL GROUP BY d.t, d.kind, d.key HAVING sum(d.n) <> 0 ORDER BY d.t, d.kind, d.key
+                """));
         }
         return $"WITH {string.Join(",\n", ctes)}\nSELECT version FROM w";
     }

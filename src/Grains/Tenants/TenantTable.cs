@@ -16,7 +16,7 @@ public sealed class TenantTable(SecretProtector secrets) : StateTable<TenantStat
     protected override string KeyColumn => "id";
     protected override NpgsqlDbType KeyType => NpgsqlDbType.Text;
     protected override string TenantOf => "''";
-    protected override IReadOnlyList<Counted> Counters { get; } = [new("tenant.status", "status")];
+    protected override IReadOnlyList<Counted> CountedBy { get; } = [new("tenant.status", "status")];
 
     protected override IReadOnlyList<Column<TenantState>> Columns => _columns ??=
     [

@@ -12,7 +12,7 @@ public sealed class UserTable : StateTable<UserState>
     protected override string KeyColumn => "email";
     protected override NpgsqlDbType KeyType => NpgsqlDbType.Text;
     protected override string TenantOf => "coalesce(tenant_id, '')";
-    protected override IReadOnlyList<Counted> Counters { get; } = [new("user", "CASE WHEN deleted THEN NULL ELSE 'active' END")];
+    protected override IReadOnlyList<Counted> CountedBy { get; } = [new("user", "CASE WHEN deleted THEN NULL ELSE 'active' END")];
 
     protected override IReadOnlyList<Column<UserState>> Columns { get; } =
     [

@@ -1,14 +1,38 @@
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Actors.Infrastructure.Database;
 
 /// <summary>
-/// Reads the <c>counters</c> table (sql/0010_typed_state.sql): per tenant, kind and key, striped, kept
-/// by the grain storage in the same statement as each write it counts. A read sums at most
-/// 16 rows per key, whatever the tenant holds.
+/// The <c>counters</c> table (sql/0010_typed_state.sql): per tenant, kind and key, striped, kept in the
+/// same statement as each write it counts (the grain storage's, and the few bulk statements that write
+/// domain rows in SQL: a batch of jobs, a CSV import, retention). A read sums at most
+/// <see cref="Stripes"/> rows per key, whatever the tenant holds.
 /// </summary>
 public static class Counters
 {
+    /// <summary>Counter stripes per (tenant, kind, key): writers of one tenant rarely wait for the same row.</summary>
+    public const int Stripes = 16;
+
+    /// <summary>
+    /// The data-modifying CTE <c>counted</c> that adds the deltas <paramref name="deltas"/> selects, as rows
+    /// of (tenant_id, kind, key, stripe, n), to the counters. Deltas that touch several rows are ordered
+    /// by the caller (tenant, kind, key) so that two writers take the rows' locks in the same order.
+    /// </summary>
+    public static string AddCte(string deltas) => $"""
+        counted AS (
+            INSERT INTO counters AS k (tenant_id, kind, key, stripe, n)
+            {deltas}
+            ON CONFLICT (tenant_id, kind, key, stripe) DO UPDATE SET n = k.n + EXCLUDED.n)
+        """;
+
+    /// <summary>The stripe parameter of a writer that is not a group-commit lane (which has its own): any stripe.</summary>
+    public static NpgsqlParameter StripeParameter() =>
+        new() { NpgsqlDbType = NpgsqlDbType.Smallint, Value = AnyStripe() };
+
+    /// <summary>A stripe picked at random.</summary>
+    public static short AnyStripe() => (short)Random.Shared.Next(Stripes);
+
     /// <summary>Counts by key of one kind; <paramref name="tenant"/> null sums every tenant.</summary>
     public static async Task<Dictionary<string, long>> ReadAsync(this NpgsqlDataSource db, string? tenant, string kind,
         CancellationToken cancellationToken = default)

@@ -14,7 +14,7 @@ public sealed class JobOptions
     /// <summary>Period of the job sweep (JobSweeperGrain), the one reminder of the job engine: the durable wake-up after a silo dies.</summary>
     public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>First retry delay; doubles per attempt, with full jitter, capped at <see cref="MaxRetryDelay"/>.</summary>
+    /// <summary>First retry delay; doubles per attempt, capped at <see cref="MaxRetryDelay"/>, with equal jitter (half fixed, half random).</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(10);

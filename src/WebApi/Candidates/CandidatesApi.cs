@@ -40,8 +40,7 @@ public static class CandidatesApi
 
     public static IEndpointRouteBuilder MapCandidatesApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/candidates").WithTags("Candidates")
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
+        var group = endpoints.MapResourceGroup("/candidates", "Candidates");
         group.MapPost("/", CreateAsync).RequireAuthorization(Policies.Writer).Produces<CandidateResponse>(201)
             .WithSummary("Register a candidate (201, Location, ETag). Idempotency-Key: same key and body answer the first result.")
             .ProducesProblem(400).ProducesProblem(422);

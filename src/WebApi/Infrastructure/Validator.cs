@@ -101,8 +101,7 @@ public sealed class Validator
     {
         if (_errors.Count > 0)
         {
-            throw new ActorsException(ErrorCodes.Validation, "One or more fields are invalid.",
-                _errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+            throw ToException();
         }
     }
 }

@@ -40,8 +40,7 @@ public static class JobsApi
 
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/jobs").WithTags("Jobs")
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
+        var group = endpoints.MapResourceGroup("/jobs", "Jobs");
         group.MapPost("/", SubmitAsync).RequireAuthorization(Policies.Writer).Produces<JobResponse>(202)
             .WithSummary("Queue a job (202 with Location). Idempotency-Key: the same key and body answer the first job.")
             .ProducesProblem(400).ProducesProblem(422);

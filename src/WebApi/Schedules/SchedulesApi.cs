@@ -33,8 +33,7 @@ public static class SchedulesApi
 {
     public static IEndpointRouteBuilder MapSchedulesApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/schedules").WithTags("Schedules")
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
+        var group = endpoints.MapResourceGroup("/schedules", "Schedules");
         group.MapPost("/", CreateAsync).RequireAuthorization(Policies.TenantAdmin).Produces<ScheduleResponse>(201)
             .WithSummary("Create a cron schedule that submits a job at each occurrence.").ProducesProblem(400).ProducesProblem(422);
         group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader).Produces<Page<ScheduleListItem>>().WithSummary("List the tenant's schedules (operators without X-Tenant-Id: every tenant's; ?tenant= narrows).").ProducesProblem(400);
