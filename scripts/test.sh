@@ -10,7 +10,8 @@
 # It installs what it needs: PostgreSQL (Debian's packages), Spectral for the OpenAPI lint (npm) and
 # chromium for the console's browser tests (Debian's package; Playwright downloads no browser).
 # Arguments go to `dotnet test` (e.g. --filter X); with arguments the system tests are left out, and
-# ACTORS_SKIP_SYSTEM_TESTS=1 leaves them out too. The last line counts every check: N passed, M failed.
+# ACTORS_SKIP_SYSTEM_TESTS=1 leaves them out too. It lists each part's checks and seconds, the wall time, and
+# last a line that counts every check: all: N passed, M failed.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 tmp="$(mktemp -d /tmp/actors-test.XXXXXX)"
@@ -44,6 +45,7 @@ dotnet test "$ROOT/tests/Actors.Tests/Actors.Tests.csproj" -c Release --no-build
 passed=$(sed -n 's/^ *Passed: *\([0-9]*\)$/\1/p' "$tmp/xunit.log" | tail -1); passed=${passed:-0}
 failed=$(sed -n 's/^ *Failed: *\([0-9]*\)$/\1/p' "$tmp/xunit.log" | tail -1); failed=${failed:-0}
 [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1   # the runner itself failed
+durations=("xunit (build included): $passed passed, $failed failed, $SECONDS s")
 
 if [ $# -eq 0 ] && [ -z "${ACTORS_SKIP_SYSTEM_TESTS:-}" ]; then
   [ -n "$pg_dir" ] && pg_stop "$pg_dir" && pg_dir=""   # the system tests bring their own
@@ -51,13 +53,16 @@ if [ $# -eq 0 ] && [ -z "${ACTORS_SKIP_SYSTEM_TESTS:-}" ]; then
     read -r script script_args <<<"$system_test"
     [ -x "$ROOT/tests/system/$script" ] || continue
     log "system test: $system_test"
+    started=$SECONDS
     # shellcheck disable=SC2086 # the arguments are words
     ACTORS_SKIP_BUILD=1 "$ROOT/tests/system/$script" $script_args 2>&1 | tee "$tmp/$script.log" || status=1
     summary="$(grep -E '[0-9]+ passed, [0-9]+ failed' "$tmp/$script.log" | tail -1 || true)"
     p=$(sed -n 's/.*\b\([0-9]\+\) passed.*/\1/p' <<<"$summary"); f=$(sed -n 's/.*\b\([0-9]\+\) failed.*/\1/p' <<<"$summary")
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
     [ "$status" -ne 0 ] && [ -z "$f" ] && failed=$((failed + 1))
+    durations+=("$system_test: ${p:-0} passed, ${f:-?} failed, $((SECONDS - started)) s")
   done
 fi
+printf '%s\n' "${durations[@]}" "wall time: $SECONDS s"
 echo "all: $passed passed, $failed failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
