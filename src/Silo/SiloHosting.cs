@@ -150,6 +150,8 @@ public static class SiloHosting
             o.CollectionAge = TimeSpan.FromSeconds(settings.CollectionAgeSeconds);
             o.CollectionQuantum = TimeSpan.FromSeconds(Math.Min(60, settings.CollectionAgeSeconds / 2));
         });
+        // The grain directory cache is bounded to DirectoryCacheSize entries (Orleans' 1,000,000 grows for hours).
+        silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = settings.DirectoryCacheSize);
         return silo;
     }
 }

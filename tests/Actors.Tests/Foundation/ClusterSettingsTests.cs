@@ -7,7 +7,10 @@ using Orleans.Configuration;
 
 namespace Actors.Tests.Foundation;
 
-/// <summary><c>Orleans__CollectionAgeSeconds</c>: how long an idle activation stays in a silo's memory.</summary>
+/// <summary>
+/// <c>Orleans__CollectionAgeSeconds</c> (how long an idle activation stays in a silo's memory) and
+/// <c>Orleans__DirectoryCacheSize</c> (how many locations of grains on other silos it remembers).
+/// </summary>
 public sealed class ClusterSettingsTests
 {
     [Fact]
@@ -34,5 +37,24 @@ public sealed class ClusterSettingsTests
     {
         var error = Assert.Throws<InvalidOperationException>(() => new ClusterSettings { CollectionAgeSeconds = seconds }.Validate());
         Assert.Contains("Orleans:CollectionAgeSeconds", error.Message);
+    }
+
+    [Fact]
+    public void DirectoryCacheSizeReachesTheSilosGrainDirectoryAndDefaultsBelowOrleansMillion()
+    {
+        Assert.Equal(100_000, new ClusterSettings().DirectoryCacheSize);
+        var builder = Host.CreateApplicationBuilder();
+        builder.UseOrleans(silo => silo.UseActorsCluster(new ClusterSettings { DirectoryCacheSize = 20_000, SiloPort = 21112, GatewayPort = 31001 }));
+        using var host = builder.Build();
+        Assert.Equal(20_000, host.Services.GetRequiredService<IOptions<GrainDirectoryOptions>>().Value.CacheSize);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1_000_001)]
+    public void DirectoryCacheSizeOutOfRangeIsRefusedAtStart(int entries)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new ClusterSettings { DirectoryCacheSize = entries }.Validate());
+        Assert.Contains("Orleans:DirectoryCacheSize", error.Message);
     }
 }
