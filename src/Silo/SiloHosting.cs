@@ -150,6 +150,12 @@ public static class SiloHosting
             o.CollectionAge = TimeSpan.FromSeconds(settings.CollectionAgeSeconds);
             o.CollectionQuantum = TimeSpan.FromSeconds(Math.Min(60, settings.CollectionAgeSeconds / 2));
         });
+        // How soon a silo that stopped answering its peers is declared dead (see ClusterSettings.ProbeTimeoutSeconds).
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = TimeSpan.FromSeconds(settings.ProbeTimeoutSeconds);
+            o.NumMissedProbesLimit = settings.NumMissedProbesLimit;
+        });
         return silo;
     }
 }
