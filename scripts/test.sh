@@ -5,6 +5,7 @@
 #   tests/system/runbook-test.sh   every command of docs/OPERATIONS.md against a live two-silo stack
 #   tests/system/fault-test.sh     three silos, the API and PostgreSQL under load: kills, restarts
 #   tests/system/faults-db-test.sh exhausted connections, a slow database (delaying proxy), a full disk
+#   tests/system/partition-test.sh a silo cut from PostgreSQL, then from its peers (network namespace)
 #   tests/system/soak-test.sh      a 3-minute soak at a fixed rate: memory, activations, p99, no error
 # (docs/RELIABILITY.md: what each fault test promises and the figures of its last run)
 # It installs what it needs: PostgreSQL (Debian's packages), Spectral for the OpenAPI lint (npm) and
@@ -49,7 +50,7 @@ durations=("xunit (build included): $passed passed, $failed failed, $SECONDS s")
 
 if [ $# -eq 0 ] && [ -z "${ACTORS_SKIP_SYSTEM_TESTS:-}" ]; then
   [ -n "$pg_dir" ] && pg_stop "$pg_dir" && pg_dir=""   # the system tests bring their own
-  for system_test in runbook-test.sh fault-test.sh faults-db-test.sh "soak-test.sh --minutes 3"; do
+  for system_test in runbook-test.sh fault-test.sh faults-db-test.sh partition-test.sh "soak-test.sh --minutes 3"; do
     read -r script script_args <<<"$system_test"
     [ -x "$ROOT/tests/system/$script" ] || continue
     log "system test: $system_test"

@@ -40,6 +40,18 @@ public sealed class ClusterSettings
     /// </summary>
     public int DirectoryCacheSize { get; set; } = 100_000;
 
+    /// <summary>
+    /// The initial timeout of a liveness probe between silos (seconds; Orleans' default is 5). Orleans adapts
+    /// it per silo between half and four times this value, and suppresses votes against a silo whose
+    /// connection received a message within four times this value times <see cref="NumMissedProbesLimit"/>
+    /// (its failure-detection window): with the defaults a silo cut from its peers is declared dead about a
+    /// minute after its last message.
+    /// </summary>
+    public int ProbeTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Missed probes after which a silo votes another one dead (Orleans' default is 3).</summary>
+    public int NumMissedProbesLimit { get; set; } = 3;
+
     public void Validate()
     {
         List<string> errors = [];
@@ -52,6 +64,8 @@ public sealed class ClusterSettings
         if (ResponseTimeoutSeconds is < 1 or > 300) errors.Add("Orleans:ResponseTimeoutSeconds must be 1-300");
         if (CollectionAgeSeconds is < 10 or > 86400) errors.Add("Orleans:CollectionAgeSeconds must be 10-86400");
         if (DirectoryCacheSize is < 0 or > 1_000_000) errors.Add("Orleans:DirectoryCacheSize must be 0-1000000");
+        if (ProbeTimeoutSeconds is < 1 or > 60) errors.Add("Orleans:ProbeTimeoutSeconds must be 1-60");
+        if (NumMissedProbesLimit is < 1 or > 10) errors.Add("Orleans:NumMissedProbesLimit must be 1-10");
         if (errors.Count > 0)
         {
             throw new InvalidOperationException("Invalid configuration: " + string.Join("; ", errors));

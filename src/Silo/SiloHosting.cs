@@ -152,6 +152,12 @@ public static class SiloHosting
         });
         // The grain directory cache is bounded to DirectoryCacheSize entries (Orleans' 1,000,000 grows for hours).
         silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = settings.DirectoryCacheSize);
+        // How soon a silo that stopped answering its peers is declared dead (see ClusterSettings.ProbeTimeoutSeconds).
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = TimeSpan.FromSeconds(settings.ProbeTimeoutSeconds);
+            o.NumMissedProbesLimit = settings.NumMissedProbesLimit;
+        });
         return silo;
     }
 }

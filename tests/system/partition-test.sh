@@ -2,14 +2,17 @@
 # Partition: three silos and the API under load (tests/Actors.FaultLoad --mix soak); silo 2 runs in a network
 # namespace the test makes, joined to the host by two veth pairs: one carries the cluster (silo-to-silo and
 # gateway traffic; silos 0 and 1 advertise the host end of it), the other PostgreSQL (which listens on its
-# host end too). Traffic stays on loopback and on these pairs.
-#   a. cut from its peers (the cluster pair set down), PostgreSQL still reachable, until the cluster declares
-#      silo 2 dead (Orleans 10 suppresses death votes for a minute after the last message it received on the
-#      connection: about 60-70 s here, so the cut lasts until the death, at most 120 s): its grains answer from
-#      the other silos, silo 2 finds itself dead in the membership table and stops itself; after the heal the
-#      test starts it again (as a supervisor would) and it joins as a new generation;
-#   b. cut from PostgreSQL (the database pair set down) for 30 s, peers still reachable: it stays in the
-#      cluster; calls that need its storage answer 503 with Retry-After; after the heal it serves again.
+# host end too). Traffic stays on loopback and on these pairs. The silos probe each other with
+# Orleans__ProbeTimeoutSeconds=2 and Orleans__NumMissedProbesLimit=2 (Orleans' 5 and 3 would suppress death
+# votes for a minute after the last message, longer than the cut). In turn, 30 s each:
+#   b. cut from PostgreSQL (the database pair set down), peers still reachable: it stays in the cluster;
+#      calls that need its storage answer 503 with Retry-After; after the heal it serves again;
+#   a. cut from its peers (the cluster pair set down), PostgreSQL still reachable: the cluster declares silo 2
+#      dead within the cut and its grains answer from the other silos; a job running on silo 2 is then
+#      cancelled through the API (a new activation elsewhere writes it), and the stale activation's next
+#      heartbeat write is refused by the version check (the stored row keeps the new activation's version and
+#      status); when the cut heals silo 2 finds itself dead and stops itself; the test starts it again (as a
+#      supervisor would) and it joins as a new generation.
 # Asserts: only successes or 503 with Retry-After reach clients, none slower than the limit; every
 # acknowledged write stored exactly once; jobs running across the cuts complete once and never run on two
 # silos at the same time. Prints PASS/FAIL lines and "N passed, M failed".
@@ -43,6 +46,8 @@ echo "listen_addresses = '127.0.0.1,$db_a'" >>"$pg_data/postgresql.conf"
 echo "host all all $db_b/32 scram-sha-256" >>"$pg_data/pg_hba.conf"
 pg_stop "$pg_data"; pg_start "$pg_data" "$pg_port"
 stack_build_and_migrate
+# Failure detection within the 30 s cut: votes are suppressed for 4 x 2 s x 2 = 16 s after the last message.
+export Orleans__ProbeTimeoutSeconds=2 Orleans__NumMissedProbesLimit=2
 job_debug="Logging__LogLevel__Actors.Grains.Jobs.JobGrain=Debug"
 silo_env[0]="Orleans__AdvertisedAddress=$cl_a $job_debug"
 silo_env[1]="Orleans__AdvertisedAddress=$cl_a $job_debug"
@@ -61,46 +66,7 @@ wait_exit() { # pid seconds
   while kill -0 "$1" 2>/dev/null; do [ $SECONDS -ge $deadline ] && return 1; sleep 0.2; done
   wait "$1" 2>/dev/null || true
 }
-# Jobs of 20 s each, started before the cuts: some run on silo 2.
-job_ids=()
-for j in $(seq 1 12); do
-  job_ids+=("$(api POST /jobs '{"type":"diagnostics.sleep","parameters":{"steps":20,"step_ms":1000},"max_attempts":20}' "part-job-$j" | jq -r .id)")
-done
 sleep_until() { while [ $SECONDS -lt "$1" ]; do sleep 0.2; done; }   # a cut of fixed length
-t_b=$SECONDS; sleep_until $((t_b + 5))
-known=()
-while read -r id; do known+=("$id"); done < <(psql_q -c "SELECT id FROM candidates WHERE tenant_id = 'fault' ORDER BY created_at LIMIT 60")
-
-# --- a. cut from the peers ------------------------------------------------------------------------------
-phase cut-peers
-t_cut=$SECONDS
-ip link set "$cl_host" down
-deadline=$((SECONDS + 120)); st=""
-until [ "$st" = 6 ] || [ $SECONDS -ge $deadline ]; do st="$(member_status "$cl_b" "${silo_port[2]}")"; [ "$st" = 6 ] || sleep 0.5; done
-dead_after=$((SECONDS - t_cut))
-check "peers: the cluster declares the cut silo dead" "$(ok [ "$st" = 6 ])" "status $st ${dead_after}s after the cut"
-check "peers: the other two silos stay active" "$(ok [ "$(active_silos)" = 2 ])" "$(active_silos) active"
-phase cut-peers-dead
-reads=0; bad=""
-for id in "${known[@]:0:30}"; do
-  r="$(probe GET "/candidates/$id")"; reads=$((reads + 1))
-  has_prefix "$r" 200 || bad+="$r; "
-done
-check "peers: once it is dead, candidates created before the cut answer 200 (those of silo 2 from another silo)" "$(ok [ -z "$bad" ])" "$reads reads${bad:+, failed: $bad}"
-# It learns that it is dead at its next read of the table (every minute) or, once healed, from its peers.
-stopped=1; kill -0 "${silo_pid[2]}" 2>/dev/null || stopped=0
-ip link set "$cl_host" up
-healed=$SECONDS
-phase heal-peers
-if [ "$stopped" != 0 ]; then wait_exit "${silo_pid[2]}" 60 && stopped=0; fi
-check "peers: the cut silo stops itself once it finds itself dead" "$(ok [ "$stopped" = 0 ])" \
-  "$(grep -hoE '"message":"[^"]*(declared dead|Dead|kill|Killing)[^"]{0,80}' "$work"/logs/silo2.0.log | head -1 | cut -c1-160)"
-stale="$(grep -c 'InconsistentStateException\|ETag' "$work/logs/silo2.0.log" || true)"
-log "peers: $stale storage conflicts (version check) logged by silo 2's stale activations"
-start_silo 2
-wait_silo_ready 2 && wait_active 3 && rejoined=0 || rejoined=1
-check "peers: after the heal the silo, started again, joins as a new generation" "$(ok [ "$rejoined" = 0 ])" "3 active $((SECONDS - healed))s after the heal"
-wait_load_progress 20
 
 # --- b. cut from PostgreSQL -----------------------------------------------------------------------------
 phase cut-db
@@ -115,6 +81,81 @@ ready=1; wait_http "http://$cl_b:${silo_http[2]}/readyz" 60 && ready=0
 check "database: after the heal the silo answers /readyz 200" "$(ok [ "$ready" = 0 ])" "$((SECONDS - healed))s after the heal"
 wait_active 3 60 || true
 wait_load_progress 20
+
+# --- a. cut from the peers ------------------------------------------------------------------------------
+phase before-peers
+# Jobs of 20 s each, started before the cut: some run on silo 2.
+job_ids=()
+for j in $(seq 1 12); do
+  job_ids+=("$(api POST /jobs '{"type":"diagnostics.sleep","parameters":{"steps":20,"step_ms":1000},"max_attempts":20}' "part-job-$j" | jq -r .id)")
+done
+# A long job running on silo 2, for its stale activation: submitted until one starts there (placement picks
+# the silo), its first heartbeat stored (status processing). The others are cancelled at once.
+job_started_on() { grep -lF "\"message\":\"Job $1 (diagnostics.sleep) of tenant fault started" "$work"/logs/silo*.log 2>/dev/null | head -1; }
+stale_job=""; other_long=()
+for j in $(seq 1 20); do
+  id="$(api POST /jobs '{"type":"diagnostics.sleep","parameters":{"steps":240,"step_ms":500},"max_attempts":1}' "part-stale-$j" | jq -r .id)"
+  deadline=$((SECONDS + 10)); f=""
+  until [ -n "$f" ] || [ $SECONDS -ge $deadline ]; do f="$(job_started_on "$id")"; [ -n "$f" ] || sleep 0.2; done
+  if [[ "$f" == */silo2.0.log ]]; then stale_job="$id"; break; fi
+  other_long+=("$id")
+done
+for id in "${other_long[@]:-}"; do [ -n "$id" ] && api POST "/jobs/$id/cancel" >/dev/null; done
+deadline=$((SECONDS + 10))
+until [ -z "$stale_job" ] || [ "$(psql_q -c "SELECT status FROM jobs WHERE id = '$stale_job'")" = processing ] || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
+log "peers: job $stale_job runs on silo 2 (after ${#other_long[@]} placed elsewhere)"
+known=()
+while read -r id; do known+=("$id"); done < <(psql_q -c "SELECT id FROM candidates WHERE tenant_id = 'fault' ORDER BY created_at LIMIT 60")
+
+phase cut-peers
+t_cut=$SECONDS
+ip link set "$cl_host" down
+deadline=$((t_cut + 30)); st=""
+until [ "$st" = 6 ] || [ $SECONDS -ge $deadline ]; do st="$(member_status "$cl_b" "${silo_port[2]}")"; [ "$st" = 6 ] || sleep 0.2; done
+dead_after=$((SECONDS - t_cut))
+check "peers: the cluster declares the cut silo dead within the 30 s cut" "$(ok [ "$st" = 6 ])" "status $st ${dead_after}s after the cut"
+check "peers: the other two silos stay active" "$(ok [ "$(active_silos)" = 2 ])" "$(active_silos) active"
+phase cut-peers-dead
+# The stale activation: cancelled through the API, the job's grain activates on silo 0 or 1, which finds no run
+# and writes the row cancelled; silo 2, still running it, writes its heartbeat (every 2 s) on the version it read.
+stale_ok=1; stale_detail="no job ran on silo 2"
+if [ -n "$stale_job" ]; then
+  v_before="$(psql_q -c "SELECT version FROM jobs WHERE id = '$stale_job'")"
+  cancelled="$(api POST "/jobs/$stale_job/cancel" | jq -r .status)"
+  v_cancel="$(psql_q -c "SELECT version || ' ' || status FROM jobs WHERE id = '$stale_job'")"
+  # Refused writes: DomainGrainStorage's write error for this grain, an InconsistentStateException.
+  refused() { grep -F '"event":"LogErrorStorageWriteFailed"' "$work/logs/silo2.0.log" 2>/dev/null | grep -F '"exception":"InconsistentStateException' | grep -ciF "\"grain_id\":\"job/${stale_job//-/}" || true; }
+  deadline=$((SECONDS + 10))
+  until [ "$(refused)" -gt 0 ] || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
+  n_refused="$(refused)"
+  # Two more heartbeat periods: the row must still be the new activation's.
+  t_seen=$SECONDS; sleep_until $((t_seen + 4))
+  v_after="$(psql_q -c "SELECT version || ' ' || status FROM jobs WHERE id = '$stale_job'")"
+  alive=no; kill -0 "${silo_pid[2]}" 2>/dev/null && alive=yes
+  [ "$cancelled" = cancelled ] && [ "$n_refused" -gt 0 ] && [ "$v_after" = "$v_cancel" ] && [ "${v_cancel#* }" = cancelled ] && stale_ok=0
+  stale_detail="job $stale_job: version $v_before processing before, '$v_cancel' after the cancel on another silo, '$v_after' 4 s after silo 2's first refused heartbeat; $n_refused refused writes in silo 2's log (silo 2 alive: $alive)"
+fi
+check "peers: the stale activation's write is refused by the version check (the new activation's row stays)" "$(ok [ "$stale_ok" = 0 ])" "$stale_detail"
+reads=0; bad=""
+for id in "${known[@]:0:30}"; do
+  r="$(probe GET "/candidates/$id")"; reads=$((reads + 1))
+  has_prefix "$r" 200 || bad+="$r; "
+done
+check "peers: once it is dead, candidates created before the cut answer 200 (those of silo 2 from another silo)" "$(ok [ -z "$bad" ])" "$reads reads${bad:+, failed: $bad}"
+sleep_until $((t_cut + 30))
+stopped=1; kill -0 "${silo_pid[2]}" 2>/dev/null || stopped=0
+ip link set "$cl_host" up
+healed=$SECONDS
+phase heal-peers
+# It learns that it is dead at its next read of the table (every minute: up to about 60 s after the death,
+# 5-48 s after the heal here), so the wait allows 90 s.
+if [ "$stopped" != 0 ]; then wait_exit "${silo_pid[2]}" 90 && stopped=0; fi
+check "peers: the cut silo stops itself once it finds itself dead" "$(ok [ "$stopped" = 0 ])" \
+  "$((SECONDS - healed))s after the heal: $(grep -hoE '"message":"[^"]*(declared dead|Dead|kill|Killing)[^"]{0,80}' "$work"/logs/silo2.0.log | head -1 | cut -c1-160)"
+start_silo 2
+wait_load_progress 20
+wait_silo_ready 2 && wait_active 3 && rejoined=0 || rejoined=1
+check "peers: after the heal the silo, started again, joins as a new generation" "$(ok [ "$rejoined" = 0 ])" "3 active $((SECONDS - healed))s after the heal"
 phase after
 t_after=$SECONDS; sleep_until $((t_after + 5))
 

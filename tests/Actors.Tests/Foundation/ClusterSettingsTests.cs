@@ -8,8 +8,10 @@ using Orleans.Configuration;
 namespace Actors.Tests.Foundation;
 
 /// <summary>
-/// <c>Orleans__CollectionAgeSeconds</c> (how long an idle activation stays in a silo's memory) and
-/// <c>Orleans__DirectoryCacheSize</c> (how many locations of grains on other silos it remembers).
+/// <c>Orleans__CollectionAgeSeconds</c>: how long an idle activation stays in a silo's memory;
+/// <c>Orleans__DirectoryCacheSize</c>: how many locations of grains on other silos it remembers;
+/// <c>Orleans__ProbeTimeoutSeconds</c> and <c>Orleans__NumMissedProbesLimit</c>: how soon a silo that stopped
+/// answering is declared dead.
 /// </summary>
 public sealed class ClusterSettingsTests
 {
@@ -56,5 +58,37 @@ public sealed class ClusterSettingsTests
     {
         var error = Assert.Throws<InvalidOperationException>(() => new ClusterSettings { DirectoryCacheSize = entries }.Validate());
         Assert.Contains("Orleans:DirectoryCacheSize", error.Message);
+    }
+
+    [Fact]
+    public void ProbeSettingsReachTheSilosMembershipOptions()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.UseOrleans(silo => silo.UseActorsCluster(new ClusterSettings { ProbeTimeoutSeconds = 2, NumMissedProbesLimit = 2, SiloPort = 21113, GatewayPort = 31002 }));
+        using var host = builder.Build();
+        var options = host.Services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
+        Assert.Equal(TimeSpan.FromSeconds(2), options.ProbeTimeout);
+        Assert.Equal(2, options.NumMissedProbesLimit);
+    }
+
+    [Fact]
+    public void DefaultProbeSettingsAreOrleans()
+    {
+        var settings = new ClusterSettings();
+        var orleans = new ClusterMembershipOptions();
+        Assert.Equal(orleans.ProbeTimeout, TimeSpan.FromSeconds(settings.ProbeTimeoutSeconds));
+        Assert.Equal(orleans.NumMissedProbesLimit, settings.NumMissedProbesLimit);
+    }
+
+    [Theory]
+    [InlineData(0, 3, "Orleans:ProbeTimeoutSeconds")]
+    [InlineData(61, 3, "Orleans:ProbeTimeoutSeconds")]
+    [InlineData(5, 0, "Orleans:NumMissedProbesLimit")]
+    [InlineData(5, 11, "Orleans:NumMissedProbesLimit")]
+    public void ProbeSettingsOutOfRangeAreRefusedAtStart(int probeTimeoutSeconds, int missedProbes, string setting)
+    {
+        var error = Assert.Throws<InvalidOperationException>(
+            () => new ClusterSettings { ProbeTimeoutSeconds = probeTimeoutSeconds, NumMissedProbesLimit = missedProbes }.Validate());
+        Assert.Contains(setting, error.Message);
     }
 }
