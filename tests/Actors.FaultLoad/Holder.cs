@@ -66,16 +66,24 @@ public static class Holder
                 }
                 while (held.Count < max)
                 {
-                    try
+                    // Eight at a time: one by one, 300 connections take 15-20 s on a loaded machine.
+                    var opening = Enumerable.Range(0, Math.Min(8, max - held.Count)).Select(async _ =>
                     {
                         var c = new NpgsqlConnection(builder.ConnectionString);
-                        await c.OpenAsync();
-                        held.Add(c);
-                    }
-                    catch (NpgsqlException)
-                    {
-                        break;
-                    }
+                        try
+                        {
+                            await c.OpenAsync();
+                            return c;
+                        }
+                        catch (NpgsqlException)
+                        {
+                            await c.DisposeAsync();
+                            return null;
+                        }
+                    }).ToList();
+                    var opened = await Task.WhenAll(opening);
+                    held.AddRange(opened.OfType<NpgsqlConnection>());
+                    if (opened.Any(c => c is null)) break;
                 }
                 if (held.Count < max) await Task.Delay(50);
             }
