@@ -88,7 +88,8 @@ start_stack() {
   api_pid=$launched_pid; pids+=("$api_pid"); stack_pids+=("$api_pid")
   wait_http "$API_URL/readyz" 90 || { log "the API did not become ready; see $TMP/logs"; exit 1; }
   # The API creates the operator in the background once the cluster answers, maybe after /readyz.
-  for _ in $(seq 1 120); do grep -q 'Bootstrap created operator' "$TMP/logs/$1-api.log" && break; sleep 0.5; done
+  sign_in "$API_URL" "$Bootstrap__OperatorEmail" "$Bootstrap__OperatorPassword" 60 >/dev/null \
+    || { log "the operator cannot sign in; see $TMP/logs"; exit 1; }
   log "stack ready: $SILOS silo(s), API $API_URL, PostgreSQL 127.0.0.1:$PG_PORT"
 }
 stop_stack() {

@@ -9,6 +9,8 @@
 #                                the process id is left in $launched_pid
 #   stop_pid PID [SECONDS] [SIGNAL]  SIGTERM (or SIGNAL), SIGKILL after SECONDS (20) if still alive
 #   wait_exit PID SECONDS        waits until the process has ended; fails if it still runs after SECONDS
+#   sign_in API EMAIL PASSWORD [SECONDS]  the access token of an account, once the API's bootstrap has made
+#                                it (it runs in the background after /readyz); fails after SECONDS (60)
 #   active_silos / wait_active N [SECONDS]  the cluster's Active membership rows (ConnectionStrings__Actors,
 #                                or STACK_DB_URL as a libpq URL), and waiting until there are exactly N
 # Every setting (connection string, cluster id, keys, ports) comes from the caller's environment.
@@ -55,6 +57,16 @@ wait_exit() { # PID SECONDS
     sleep 0.1
   done
   wait "$1" 2>/dev/null || true
+}
+
+sign_in() { # API EMAIL PASSWORD [SECONDS]
+  local deadline=$((SECONDS + ${4:-60})) token
+  while true; do
+    token="$(curl -s -X POST "$1/auth/login" --data-urlencode "username=$2" --data-urlencode "password=$3" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' || true)"
+    [ -n "$token" ] && { echo "$token"; return 0; }
+    [ $SECONDS -ge $deadline ] && return 1
+    sleep 0.5
+  done
 }
 
 # The connection string (Host=..;Port=..;Database=..;Username=..;Password=..) as a libpq URL for psql.

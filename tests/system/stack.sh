@@ -139,18 +139,11 @@ stack_api() {
     Bootstrap__TenantAdminEmail=admin@fault.example Bootstrap__TenantAdminPassword=fault-admin-pw
   api_pid=$launched_pid
   wait_http "$API/readyz" 90 || { log "API not ready"; return 1; }
-  local deadline=$((SECONDS + 60))
-  op_token=""; token=""
-  until [ -n "$op_token" ] && [ -n "$token" ]; do
-    [ $SECONDS -ge $deadline ] && { log "bootstrap accounts never appeared"; return 1; }
-    op_token="$(login op@fault.example fault-operator-pw || true)"
-    token="$(login admin@fault.example fault-admin-pw || true)"
-    [ -n "$op_token" ] && [ -n "$token" ] || sleep 0.5
-  done
+  op_token="$(sign_in "$API" op@fault.example fault-operator-pw 60)" && token="$(sign_in "$API" admin@fault.example fault-admin-pw 60)" \
+    || { log "bootstrap accounts never appeared"; return 1; }
   curl -fsS -o /dev/null -X PATCH "$API/tenants/fault" -H "Authorization: Bearer $op_token" -H 'Content-Type: application/json' \
     -d "{\"settings\":$settings}"
 }
-login() { curl -s -X POST "$API/auth/login" -d "username=$1" -d "password=$2" | jq -r '.access_token // empty'; }
 
 # api METHOD PATH [BODY] [IDEMPOTENCY-KEY]: retries 503/429 (with Retry-After) for up to 90 s; prints the body.
 api() {
