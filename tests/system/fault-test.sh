@@ -103,9 +103,7 @@ schedule_caught_up() { psql_q -c "SELECT count(*) FROM schedules WHERE id = '$sc
 deadline=$((SECONDS + 150))
 until [ "$(schedule_caught_up)" = 1 ] || [ $SECONDS -ge $deadline ]; do sleep 1; done
 api POST "/schedules/$schedule_id/pause" >/dev/null
-pending_jobs() { psql_q -c "SELECT count(*) FROM jobs WHERE tenant_id = 'fault' AND status NOT IN ('completed', 'failed', 'cancelled')"; }
-deadline=$((SECONDS + 150))
-until [ "$(pending_jobs)" = 0 ] || [ $SECONDS -ge $deadline ]; do sleep 1; done
+wait_jobs_settled 150
 phase_d=$((SECONDS - phase_d))
 log "schedule caught up and jobs settled ${phase_d}s after the load stopped"
 

@@ -43,7 +43,6 @@ stack_api
 stack_load --mix soak --clients 8 --rate "$RATE" --hang-ms "$HANG_MS" --http-timeout-s 60
 wait_load_progress 20
 phase base
-sleep_until() { while [ $SECONDS -lt "$1" ]; do sleep 0.2; done; }   # a phase of fixed length, not a wait for a condition
 
 # A candidate created before the faults: its grain is active, reads of it must keep answering.
 known="$(api POST /candidates '{"company_name":"known","contact_email":"known@fault.example"}' known | jq -r .id)"

@@ -61,12 +61,6 @@ stack_load --mix soak --clients 8 --rate "$RATE" --hang-ms "$HANG_MS" --http-tim
 wait_load_progress 20
 phase base
 member_status() { psql_q -c "SELECT status FROM cluster_members WHERE deploymentid = '$Orleans__ClusterId' AND address = '$1' AND port = $2 ORDER BY generation DESC LIMIT 1"; }
-wait_exit() { # pid seconds
-  local deadline=$((SECONDS + $2))
-  while kill -0 "$1" 2>/dev/null; do [ $SECONDS -ge $deadline ] && return 1; sleep 0.2; done
-  wait "$1" 2>/dev/null || true
-}
-sleep_until() { while [ $SECONDS -lt "$1" ]; do sleep 0.2; done; }   # a cut of fixed length
 
 # --- b. cut from PostgreSQL -----------------------------------------------------------------------------
 phase cut-db
@@ -167,9 +161,8 @@ t_after=$SECONDS; sleep_until $((t_after + 5))
 
 # --- checks ---------------------------------------------------------------------------------------------
 stop_load
-deadline=$((SECONDS + 120))
 ids_sql="$(printf "'%s'," "${job_ids[@]}")"; ids_sql="${ids_sql%,}"
-until [ "$(psql_q -c "SELECT count(*) FROM jobs WHERE tenant_id = 'fault' AND status NOT IN ('completed', 'failed', 'cancelled')")" = 0 ] || [ $SECONDS -ge $deadline ]; do sleep 1; done
+wait_jobs_settled 120
 check_writes
 check_phases_clean $(jq -r '.phases | keys[]' "$summary")
 jobs_done="$(psql_q -c "SELECT count(*) FROM jobs WHERE id IN ($ids_sql) AND status = 'completed'")"

@@ -64,11 +64,10 @@ last_sample="$(tail -n1 "$work/memory.csv")"
 stop_load
 
 # Let the jobs finish and the schedule's last occurrence run.
-pending_jobs() { psql_q -c "SELECT count(*) FROM jobs WHERE tenant_id = 'fault' AND status NOT IN ('completed', 'failed', 'cancelled')"; }
-deadline=$((SECONDS + 120))
-until [ "$(pending_jobs)" = 0 ] || [ $SECONDS -ge $deadline ]; do sleep 1; done
+settle_by=$((SECONDS + 120))
+wait_jobs_settled 120
 api POST "/schedules/$schedule_id/pause" >/dev/null
-until [ "$(pending_jobs)" = 0 ] || [ $SECONDS -ge $deadline ]; do sleep 1; done
+wait_jobs_settled $((settle_by - SECONDS))   # a job the schedule started before the pause; the same 120 s in all
 
 # --- checks ---------------------------------------------------------------------------------------------
 check_writes

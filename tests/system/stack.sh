@@ -18,10 +18,13 @@ mkdir -p "$work/logs" "$work/load"
 echo warmup >"$work/load/phase"
 
 passed=0; failed=0; results=()
+record() { # record "PASS: ..." | "FAIL: ...": one check's result line, counted
+  case "$1" in PASS:*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
+  results+=("$1")
+  log "$(tail -n1 <<<"$1")"
+}
 check() { # check NAME CONDITION-EXIT-STATUS DETAIL
-  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); results+=("PASS: $1${3:+ ($3)}")
-  else failed=$((failed + 1)); results+=("FAIL: $1${3:+ ($3)}"); fi
-  log "$(tail -n1 <<<"${results[-1]}")"
+  if [ "$2" -eq 0 ]; then record "PASS: $1${3:+ ($3)}"; else record "FAIL: $1${3:+ ($3)}"; fi
 }
 # ok TEST-ARGS...: 0 when the one test holds (for check's second argument). For several conditions write
 # "$([ a ] && [ b ]; echo $?)": in "$(ok [ a ] && [ b ])" only the first would count.
@@ -29,6 +32,7 @@ ok() { "$@" && echo 0 || echo 1; }
 has_prefix() { [[ "$1" == "$2"* ]]; }
 elapsed() { echo $((SECONDS - T0)); }
 phase() { echo "$1" >"$work/load/phase"; log "phase $1 ($(elapsed)s)"; }
+sleep_until() { while [ $SECONDS -lt "$1" ]; do sleep 0.2; done; }   # a fault of fixed length, not a wait for a condition
 
 LOAD_DLL="$ROOT/tests/Actors.FaultLoad/bin/Release/net10.0/Actors.FaultLoad.dll"
 
@@ -207,18 +211,24 @@ wait_load_progress() {
   done
 }
 
+# wait_jobs_settled SECONDS: until no job of the tenant is queued or processing (or the deadline passes; the
+# checks that follow then report what is unfinished).
+wait_jobs_settled() {
+  local deadline=$((SECONDS + $1))
+  until [ "$(psql_q -c "SELECT count(*) FROM jobs WHERE tenant_id = 'fault' AND status NOT IN ('completed', 'failed', 'cancelled')")" = 0 ] \
+    || [ $SECONDS -ge $deadline ]; do sleep 1; done
+}
 # verify ARGS...: the checks of Actors.FaultLoad verify against the database (direct, not through the proxy)
 # and the JSON logs; each of its PASS/FAIL lines counts as a check here.
 verify() {
-  local line lines=0
+  local line before=$((passed + failed))
   while IFS= read -r line; do
     case "$line" in
-      PASS:*) passed=$((passed + 1)); results+=("$line"); lines=$((lines + 1)); log "$line" ;;
-      FAIL:*) failed=$((failed + 1)); results+=("$line"); lines=$((lines + 1)); log "$line" ;;
+      PASS:* | FAIL:*) record "$line" ;;
       *) [ -n "$line" ] && log "verify: $line" ;;
     esac
   done < <(dotnet "$LOAD_DLL" verify --connection-string "$(connection_string "$pg_port")" --tenant fault "$@" 2>&1 || true)
-  [ "$lines" -gt 0 ] || check "verify ran its checks ($*)" 1
+  [ $((passed + failed)) -gt "$before" ] || check "verify ran its checks ($*)" 1
 }
 # check_writes: every acknowledged create, approval and job is stored exactly once (after stop_load).
 check_writes() { verify --dir "$work/load"; }
