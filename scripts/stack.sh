@@ -6,7 +6,8 @@
 #   launch_silo LOG URL SILO_PORT GATEWAY_PORT [WORD...]
 #   launch_api LOG URL [WORD...] one process in the background, its output appended to LOG, its HTTP
 #                                endpoint at URL; WORDs run before it (ip netns exec NS, env VAR=value ...);
-#                                the process id is left in $launched_pid
+#                                the process id is left in $launched_pid; both get MALLOC_ARENA_MAX=2 unless
+#                                the caller set it (glibc's malloc arenas: src/Infrastructure/MallocArenas.cs)
 #   stop_pid PID [SECONDS] [SIGNAL]  SIGTERM (or SIGNAL), SIGKILL after SECONDS (20) if still alive
 #   wait_exit PID SECONDS        waits until the process has ended; fails if it still runs after SECONDS
 #   sign_in API EMAIL PASSWORD [SECONDS]  the access token of an account, once the API's bootstrap has made
@@ -30,14 +31,14 @@ stack_migrate() { # [LOG]
 
 launch_silo() { # LOG URL SILO_PORT GATEWAY_PORT [WORD...]
   local out="$1" url="$2" silo_port="$3" gateway_port="$4"; shift 4
-  "$@" nohup env Orleans__SiloPort="$silo_port" Orleans__GatewayPort="$gateway_port" ASPNETCORE_URLS="$url" \
-    dotnet "$SILO_DLL" </dev/null >>"$out" 2>&1 &
+  "$@" nohup env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" Orleans__SiloPort="$silo_port" Orleans__GatewayPort="$gateway_port" \
+    ASPNETCORE_URLS="$url" dotnet "$SILO_DLL" </dev/null >>"$out" 2>&1 &
   launched_pid=$!
 }
 
 launch_api() { # LOG URL [WORD...]
   local out="$1" url="$2"; shift 2
-  "$@" nohup env ASPNETCORE_URLS="$url" dotnet "$API_DLL" </dev/null >>"$out" 2>&1 &
+  "$@" nohup env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" ASPNETCORE_URLS="$url" dotnet "$API_DLL" </dev/null >>"$out" 2>&1 &
   launched_pid=$!
 }
 

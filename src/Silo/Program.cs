@@ -12,6 +12,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        var arenas = MallocArenas.Limit();
         var builder = WebApplication.CreateBuilder(args.Where(a => a is not ("migrate" or "rotate-keys")).ToArray());
         builder.Logging.AddActorsJsonLogging(builder.Configuration["LOG_LEVEL"]);
         var connectionString = builder.Configuration.GetActorsConnectionString();
@@ -61,6 +62,7 @@ public static class Program
         builder.UseOrleans(silo => silo.AddActorsSiloServices(connectionString).UseActorsCluster(settings));
 
         var app = builder.Build();
+        app.Logger.Log(arenas.Level, "glibc malloc arenas: {MallocArenas}", arenas.Text);
         app.UseActorsHttpMetrics();
         app.MapActorsHealth("actors-silo");
         app.MapActorsMetrics();

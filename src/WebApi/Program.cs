@@ -24,7 +24,9 @@ public class Program
 {
     public static async Task Main(string[] args)
     {
+        var arenas = MallocArenas.Limit();
         var app = Build(args);
+        app.Logger.Log(arenas.Level, "glibc malloc arenas: {MallocArenas}", arenas.Text);
         await app.RunAsync();
     }
 

@@ -4,7 +4,8 @@
 # at a fixed arrival rate, with a schedule firing every minute. Usage: soak-test.sh [--minutes N] (30; the
 # README's test command runs 3). The first half of the run (at most 5 minutes) is warm-up; then it asserts:
 # resident memory of each silo and of the API grows less than 10% (last sample against the first after
-# warm-up; runs of 10 minutes or more, a printed figure in shorter ones), candidate activations stay bounded by collection (Orleans__CollectionAgeSeconds=30 and
+# warm-up; runs of 10 minutes or more, a printed figure in shorter ones), each has at most one glibc malloc
+# arena besides the main one (MALLOC_ARENA_MAX=2, from scripts/stack.sh), candidate activations stay bounded by collection (Orleans__CollectionAgeSeconds=30 and
 # Orleans__DirectoryCacheSize=20000 here), the p99
 # of the last window (a third of the measured time, at most 5 minutes) is within 1.2x of the first window's
 # (also 10 minutes or more),
@@ -52,6 +53,19 @@ activations() { # candidate activations over both silos
   done
   echo "$n"
 }
+arenas() { # PID: glibc's malloc arenas in the process besides the main one (each a 64 MiB-aligned 64 MiB mapping)
+  local n=0 range perm path s e want=-1 m=$((64 << 20)) maps
+  maps="$(cat "/proc/$1/maps")" || return 1   # one read of the whole table: bash's read would seek in it
+  while read -r range perm _ _ _ path; do
+    s=$((16#${range%-*})); e=$((16#${range#*-}))
+    [ "$want" -ge 0 ] && [ "$perm" = "---p" ] && [ -z "$path" ] && [ "$s" = "$want" ] && [ $((e % m)) = 0 ] && n=$((n + 1))
+    want=-1
+    if [ "$perm" = "rw-p" ] && [ -z "$path" ] && [ $((s % m)) = 0 ] && [ $((e - s)) -le $m ]; then
+      if [ $((e - s)) = $m ]; then n=$((n + 1)); else want=$e; fi
+    fi
+  done <<<"$maps"
+  echo "$n"
+}
 echo "t_s,silo0_mib,silo1_mib,api_mib,candidate_activations,phase" >"$work/memory.csv"
 sample() { echo "$(($SECONDS - t_load)),$(rss "${silo_pid[0]}"),$(rss "${silo_pid[1]}"),$(rss "$api_pid"),$(activations),$1" >>"$work/memory.csv"; }
 t_load=$SECONDS
@@ -61,6 +75,7 @@ sample measure
 first_sample="$(tail -n1 "$work/memory.csv")"
 while [ $((SECONDS - t_load)) -lt $total_s ]; do sleep 10; sample measure; done
 last_sample="$(tail -n1 "$work/memory.csv")"
+arena_counts="silo0 $(arenas "${silo_pid[0]}"), silo1 $(arenas "${silo_pid[1]}"), api $(arenas "$api_pid")"
 stop_load
 
 # Let the jobs finish and the schedule's last occurrence run.
@@ -92,6 +107,10 @@ for proc in "silo0 $s0a $s0b" "silo1 $s1a $s1b" "api $apia $apib"; do
   g="$(growth "$2" "$3")"
   figure "memory: $1 resident memory grew less than 10% after warm-up" "$(ok awk -v g="$g" 'BEGIN { exit !(g < 10) }')" "$2 MiB -> $3 MiB ($g%)"
 done
+# scripts/stack.sh starts every process with MALLOC_ARENA_MAX=2: the main arena and one more. Without it
+# glibc makes up to 16 here, each keeping its high-water mark (docs/RELIABILITY.md).
+check "memory: glibc malloc arenas besides the main one: at most 1 in each process (MALLOC_ARENA_MAX=2)" \
+  "$(ok [ "$(grep -oE '[0-9]+' <<<"$arena_counts" | sort -n | tail -n1)" -le 1 ])" "$arena_counts"
 max_act="$(awk -F, 'NR > 1 && $6 == "measure" { if ($5 > m) m = $5 } END { print m + 0 }' "$work/memory.csv")"
 created_measure="$(jqs '.phases.measure.statuses["create 201"] // 0')"
 # Without collection every candidate created would stay active; with it, the count levels off.
