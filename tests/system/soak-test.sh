@@ -54,14 +54,15 @@ activations() { # candidate activations over both silos
   echo "$n"
 }
 arenas() { # PID: glibc's malloc arenas in the process besides the main one (each a 64 MiB-aligned 64 MiB mapping)
-  local n=0 range perm path s e want=-1 m=$((64 << 20)) maps
+  local n=0 range perm path s e want=-1 want_end=0 m=$((64 << 20)) maps
   maps="$(cat "/proc/$1/maps")" || return 1   # one read of the whole table: bash's read would seek in it
   while read -r range perm _ _ _ path; do
     s=$((16#${range%-*})); e=$((16#${range#*-}))
-    [ "$want" -ge 0 ] && [ "$perm" = "---p" ] && [ -z "$path" ] && [ "$s" = "$want" ] && [ $((e % m)) = 0 ] && n=$((n + 1))
+    # an arena is a 64 MiB reservation at a 64 MiB boundary: its used part (rw-p), then the rest (---p)
+    [ "$want" -ge 0 ] && [ "$perm" = "---p" ] && [ -z "$path" ] && [ "$s" = "$want" ] && [ "$e" = "$want_end" ] && n=$((n + 1))
     want=-1
     if [ "$perm" = "rw-p" ] && [ -z "$path" ] && [ $((s % m)) = 0 ] && [ $((e - s)) -le $m ]; then
-      if [ $((e - s)) = $m ]; then n=$((n + 1)); else want=$e; fi
+      if [ $((e - s)) = $m ]; then n=$((n + 1)); else want=$e want_end=$((s + m)); fi
     fi
   done <<<"$maps"
   echo "$n"
