@@ -7,7 +7,7 @@
 #   launch_api LOG URL [WORD...] one process in the background, its output appended to LOG, its HTTP
 #                                endpoint at URL; WORDs run before it (ip netns exec NS, env VAR=value ...);
 #                                the process id is left in $launched_pid; both get MALLOC_ARENA_MAX=2 unless
-#                                the caller set it (glibc's malloc arenas: src/Infrastructure/MallocArenas.cs)
+#                                the caller exported another (glibc's malloc arenas: src/Infrastructure/MallocArenas.cs)
 #   stop_pid PID [SECONDS] [SIGNAL]  SIGTERM (or SIGNAL), SIGKILL after SECONDS (20) if still alive
 #   wait_exit PID SECONDS        waits until the process has ended; fails if it still runs after SECONDS
 #   sign_in API EMAIL PASSWORD [SECONDS]  the access token of an account, once the API's bootstrap has made

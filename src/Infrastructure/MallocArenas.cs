@@ -5,13 +5,15 @@ namespace Actors.Infrastructure;
 
 /// <summary>
 /// glibc's malloc arenas. glibc gives threads arenas of their own, up to 8 per core, and an arena keeps its
-/// high-water mark: in the soak (docs/RELIABILITY.md) a silo's 16 arenas grew from 23 to 68 MiB of resident
-/// memory in 11 minutes while the managed heap stayed flat; with <c>MALLOC_ARENA_MAX=2</c> they held 28 MiB.
-/// glibc reads that variable when the process starts, before the runtime makes its threads, so it has to
-/// come from the environment: <c>scripts/stack.sh</c> sets it for every silo and API it starts, and the
-/// README says to set it wherever the processes are started otherwise. When it is not set, <c>Main</c> calls
-/// <c>mallopt(M_ARENA_MAX)</c> first thing, which stops new arenas but keeps the ones the runtime already
-/// made (9 in a silo here), and logs a warning saying so.
+/// high-water mark: in the soak (docs/RELIABILITY.md) a silo's 15 mapped arenas grew from 18 to 63 MiB of
+/// resident memory in 11 minutes while the managed heap stayed flat; with <c>MALLOC_ARENA_MAX=2</c> the main
+/// heap and its one other arena held 28 MiB. glibc reads that variable when the process starts, before the
+/// runtime makes its threads, so it has to come from the environment: <c>scripts/stack.sh</c> sets it for
+/// every silo and API it starts, and the README says to set it wherever the processes are started otherwise.
+/// When it is not set, <c>Main</c> calls <c>mallopt(M_ARENA_MAX)</c> first thing and logs a warning. That call
+/// only helps if glibc has not yet fixed its limit, which it does once the runtime's threads have asked for
+/// more than 8 arenas: here it stopped new arenas but kept the 9 already made; on a larger machine it may do
+/// nothing.
 /// </summary>
 public static class MallocArenas
 {
@@ -26,14 +28,14 @@ public static class MallocArenas
             return (LogLevel.Debug, "unchanged (not Linux)");
         }
         var fromEnvironment = Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX");
-        if (!string.IsNullOrEmpty(fromEnvironment))
+        if (int.TryParse(fromEnvironment, out var limit) && limit > 0)
         {
-            return (LogLevel.Information, $"MALLOC_ARENA_MAX={fromEnvironment}, from the environment");
+            return (LogLevel.Information, $"MALLOC_ARENA_MAX={limit}, from the environment");
         }
         try
         {
             return mallopt(MArenaMax, Recommended) == 1
-                ? (LogLevel.Warning, $"MALLOC_ARENA_MAX is not set: no new arena after start-up, but those the runtime made before it stay; set MALLOC_ARENA_MAX={Recommended} in the environment")
+                ? (LogLevel.Warning, $"MALLOC_ARENA_MAX is not set (or not a positive number): set MALLOC_ARENA_MAX={Recommended} in the environment; capped at start-up instead, which keeps the arenas the runtime made before it, and may do nothing")
                 : (LogLevel.Warning, "MALLOC_ARENA_MAX is not set, and mallopt refused the limit");
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)

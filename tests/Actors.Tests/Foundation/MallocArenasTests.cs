@@ -28,15 +28,15 @@ public sealed class MallocArenasTests
     }
 
     [Fact]
-    public void WithoutTheVariableTheProcessCapsNewArenasAndWarns()
+    public void WithoutAUsableVariableTheProcessCapsNewArenasAndWarns()
     {
         var before = Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX");
         try
         {
-            Environment.SetEnvironmentVariable("MALLOC_ARENA_MAX", null);
+            Environment.SetEnvironmentVariable("MALLOC_ARENA_MAX", "0"); // glibc ignores 0, and so does the check
             var (level, text) = MallocArenas.Limit();
             Assert.Equal(LogLevel.Warning, level);
-            Assert.StartsWith("MALLOC_ARENA_MAX is not set: no new arena after start-up", text);
+            Assert.StartsWith("MALLOC_ARENA_MAX is not set (or not a positive number): set MALLOC_ARENA_MAX=2", text);
         }
         finally
         {
