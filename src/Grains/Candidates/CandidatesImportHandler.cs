@@ -34,9 +34,15 @@ public sealed class CandidatesImportHandler(Npgsql.NpgsqlDataSource db, Microsof
                 ? new Dictionary<string, string[]>()
                 : new Dictionary<string, string[]> { ["parameters.upload"] = ["must be the id of an import"] };
         }
-        var count = hasRows ? rows.GetArrayLength() : csv.GetString()!.Split('\n').Length - 1;
-        return count > MaxRows
-            ? new Dictionary<string, string[]> { ["parameters"] = [$"at most {MaxRows} rows"] }
+        if (hasRows)
+        {
+            return rows.GetArrayLength() > MaxRows
+                ? new Dictionary<string, string[]> { ["parameters"] = [$"at most {MaxRows} rows"] }
+                : new Dictionary<string, string[]>();
+        }
+        var (_, refusals) = CandidateCsv.ReadText(csv.GetString()!, MaxRows);
+        return refusals.Count > 0
+            ? new Dictionary<string, string[]> { ["parameters.csv"] = refusals.ToArray() }
             : new Dictionary<string, string[]>();
     }
 
@@ -54,13 +60,10 @@ public sealed class CandidatesImportHandler(Npgsql.NpgsqlDataSource db, Microsof
             ?? Tenants.TenantSettings.DefaultMaxCandidates;
         var room = limit - await db.SumAsync(run.TenantId, "candidate.status");
         run.ReportProgress(0, rows.Count);
-        foreach (var (line, row, parseError) in rows)
+        foreach (var (line, row, errors) in rows)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var errors = parseError is not null
-                ? new Dictionary<string, string[]> { ["row"] = [parseError] }
-                : CandidateRules.Validate(row!.CompanyName, row.ContactEmail, row.ContactPhone, row.Products);
-            if (errors.Count > 0)
+            if (errors is not null)
             {
                 invalid.Add(new { line, errors });
             }
@@ -77,7 +80,7 @@ public sealed class CandidatesImportHandler(Npgsql.NpgsqlDataSource db, Microsof
                 else
                 {
                     var created = await grain.CreateAsync(new CandidateDraft(
-                        row!.CompanyName!, row.ContactEmail!, row.ContactPhone, CandidateRules.Normalize(row.Products), "import:" + id, "job:" + run.JobId));
+                        row!.CompanyName, row.ContactEmail, row.ContactPhone, row.Products, "import:" + id, "job:" + run.JobId));
                     if (created.Existing) existing++;
                     else
                     {
@@ -91,48 +94,35 @@ public sealed class CandidatesImportHandler(Npgsql.NpgsqlDataSource db, Microsof
         return new { total = rows.Count, imported, already_imported = existing, invalid = invalid.Count, invalid_rows = invalid };
     }
 
-    private sealed record Row(string? CompanyName, string? ContactEmail, string? ContactPhone, IReadOnlyList<string?>? Products);
-
-    private static List<(int Line, Row? Row, string? Error)> Parse(JsonElement parameters)
+    /// <summary>
+    /// The rows of inline <c>rows</c> (JSON objects) or <c>csv</c> (read as the upload reads a file:
+    /// <see cref="CandidateCsv"/>), each with its line and either the row to create or its errors.
+    /// </summary>
+    private static List<(int Line, CandidateCsvRow? Row, Dictionary<string, string[]>? Errors)> Parse(JsonElement parameters)
     {
-        var result = new List<(int, Row?, string?)>();
-        if (parameters.TryGetProperty("rows", out var rows))
+        if (!parameters.TryGetProperty("rows", out var rows))
         {
-            var line = 0;
-            foreach (var item in rows.EnumerateArray())
-            {
-                line++;
-                if (item.ValueKind != JsonValueKind.Object)
-                {
-                    result.Add((line, null, "must be an object"));
-                    continue;
-                }
-                result.Add((line, new Row(Text(item, "company_name"), Text(item, "contact_email"), Text(item, "contact_phone"),
-                    item.TryGetProperty("products", out var p) && p.ValueKind == JsonValueKind.Array
-                        ? p.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString() : null).ToList()
-                        : []), null));
-            }
-            return result;
+            // Validate refused a text that is not CSV or has a bad header before the job was stored.
+            return CandidateCsv.ReadText(parameters.GetProperty("csv").GetString()!, MaxRows).Records;
         }
-
-        var lines = parameters.GetProperty("csv").GetString()!.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-        var header = lines[0].Split(',').Select(h => h.Trim().ToLowerInvariant()).ToList();
-        int Col(string name) => header.IndexOf(name);
-        for (var i = 1; i < lines.Length; i++)
+        var result = new List<(int, CandidateCsvRow?, Dictionary<string, string[]>?)>();
+        var line = 0;
+        foreach (var item in rows.EnumerateArray())
         {
-            if (string.IsNullOrWhiteSpace(lines[i]))
+            line++;
+            if (item.ValueKind != JsonValueKind.Object)
             {
+                result.Add((line, null, new Dictionary<string, string[]> { ["row"] = ["must be an object"] }));
                 continue;
             }
-            var cells = lines[i].Split(',');
-            if (cells.Length != header.Count)
-            {
-                result.Add((i + 1, null, $"has {cells.Length} fields, the header has {header.Count}"));
-                continue;
-            }
-            string? Cell(string name) => Col(name) is var c && c >= 0 && cells[c].Trim().Length > 0 ? cells[c].Trim() : null;
-            result.Add((i + 1, new Row(Cell("company_name"), Cell("contact_email"), Cell("contact_phone"),
-                Cell("products")?.Split(';').Select(p => (string?)p.Trim()).Where(p => p!.Length > 0).ToList() ?? []), null));
+            string? company = Text(item, "company_name"), email = Text(item, "contact_email"), phone = Text(item, "contact_phone");
+            IReadOnlyList<string?> products = item.TryGetProperty("products", out var p) && p.ValueKind == JsonValueKind.Array
+                ? p.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString() : null).ToList()
+                : [];
+            var errors = CandidateRules.Validate(company, email, phone, products);
+            result.Add(errors.Count > 0
+                ? (line, null, errors)
+                : (line, new CandidateCsvRow(company!, email!, phone, CandidateRules.Normalize(products)), null));
         }
         return result;
     }

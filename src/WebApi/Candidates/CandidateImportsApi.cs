@@ -22,13 +22,6 @@ namespace Actors.WebApi.Candidates;
 /// </summary>
 public static class CandidateImportsApi
 {
-    public const string Example = "company_name,contact_email,contact_phone,products\n" +
-        "Acme Hosting Ltd,onboarding@acme.example,+44 20 7946 0000,hosting;email\n" +
-        "\"Globex, Inc.\",vendors@globex.example,,hosting\n";
-
-    private static readonly string[] Columns = ["company_name", "contact_email", "contact_phone", "products"];
-    private static readonly string[] RequiredColumns = ["company_name", "contact_email"];
-
     public static IEndpointRouteBuilder MapCandidateImportsApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/candidates/imports", (Func<HttpContext, Task<IResult>>)ImportAsync).WithTags("Candidates")
@@ -52,7 +45,7 @@ public static class CandidateImportsApi
                         ["text/csv"] = new()
                         {
                             Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String },
-                            Example = System.Text.Json.Nodes.JsonValue.Create(Example),
+                            Example = System.Text.Json.Nodes.JsonValue.Create(CandidateCsv.Example),
                         },
                         ["multipart/form-data"] = new()
                         {
@@ -196,10 +189,15 @@ public static class CandidateImportsApi
         var fields = new List<string>();
         if (!await csv.ReadAsync(fields))
         {
-            throw ActorsException.Invalid("file", "is empty: the first line names the columns (" + string.Join(",", Columns) + ")");
+            throw ActorsException.Invalid("file", "is empty: the first line names the columns (" + string.Join(",", CandidateCsv.Columns) + ")");
         }
-        var index = Header(fields);
-        var width = fields.Count;
+        var format = CandidateCsv.FromHeader(fields, out var headerErrors);
+        if (format is null)
+        {
+            var errors = new Validator();
+            headerErrors.ForEach(e => errors.Add("file", e));
+            errors.ThrowIfAny();
+        }
 
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -226,7 +224,7 @@ public static class CandidateImportsApi
                 await copy.WriteAsync(id, NpgsqlDbType.Uuid, cancellationToken);
                 await copy.WriteAsync(rows, NpgsqlDbType.Integer, cancellationToken);
                 await copy.WriteAsync(line, NpgsqlDbType.Integer, cancellationToken);
-                var refusal = Check(fields, width, index, out var row);
+                var refusal = format!.Check(fields, out var row);
                 if (refusal is not null)
                 {
                     invalid++;
@@ -240,7 +238,7 @@ public static class CandidateImportsApi
                 await copy.WriteAsync(row.ContactEmail, NpgsqlDbType.Text, cancellationToken);
                 if (row.ContactPhone is null) await copy.WriteNullAsync(cancellationToken);
                 else await copy.WriteAsync(row.ContactPhone, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(row.Products, NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(row.Products.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
                 await copy.WriteNullAsync(cancellationToken);
             }
             if (rows == 0)
@@ -261,58 +259,5 @@ public static class CandidateImportsApi
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
-    }
-
-    /// <summary>The position of each known column in the header; refuses unknown, repeated and missing columns.</summary>
-    private static int[] Header(List<string> fields)
-    {
-        var index = Enumerable.Repeat(-1, Columns.Length).ToArray();
-        var errors = new Validator();
-        for (var i = 0; i < fields.Count; i++)
-        {
-            var name = fields[i].Trim().ToLowerInvariant();
-            var known = Array.IndexOf(Columns, name);
-            if (known < 0)
-            {
-                errors.Add("file", $"line 1: column '{Clip(fields[i])}' is not one of {string.Join(", ", Columns)}");
-            }
-            else if (index[known] >= 0)
-            {
-                errors.Add("file", $"line 1: column '{name}' is named twice");
-            }
-            else
-            {
-                index[known] = i;
-            }
-        }
-        foreach (var required in RequiredColumns.Where(c => index[Array.IndexOf(Columns, c)] < 0))
-        {
-            errors.Add("file", $"line 1: the header has no column '{required}'");
-        }
-        errors.ThrowIfAny();
-        return index;
-    }
-
-    private static string Clip(string value) => value.Length > 40 ? value[..40] + "…" : value;
-
-    private sealed record Row(string CompanyName, string ContactEmail, string? ContactPhone, string[] Products);
-
-    /// <summary>The field errors of a record (as a candidate's create would answer them), or null with the row to store.</summary>
-    private static Dictionary<string, string[]>? Check(List<string> fields, int width, int[] index, out Row row)
-    {
-        row = null!;
-        if (fields.Count != width)
-        {
-            return new Dictionary<string, string[]> { ["row"] = [$"has {fields.Count} fields, the header has {width}"] };
-        }
-        string? Cell(int column) => index[column] is var i && i >= 0 && fields[i].Trim() is { Length: > 0 } v ? v : null;
-        var products = Cell(3)?.Split(';').Select(p => (string?)p.Trim()).Where(p => p!.Length > 0).ToList() ?? [];
-        var errors = CandidateRules.Validate(Cell(0), Cell(1), Cell(2), products);
-        if (errors.Count > 0)
-        {
-            return errors;
-        }
-        row = new Row(Cell(0)!, Cell(1)!, Cell(2), CandidateRules.Normalize(products).ToArray());
-        return null;
     }
 }

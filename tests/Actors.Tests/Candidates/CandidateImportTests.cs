@@ -93,6 +93,71 @@ public sealed class CandidateImportTests(ClusterFixture fixture)
         Assert.Equal(3L, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM candidates WHERE tenant_id = @t", ("t", tenant)));
     }
 
+    /// <summary>The API's own example file (its second record quotes a comma) through each door of the JSON API.</summary>
+    public static TheoryData<string> Doors => new() { "text/csv upload", "multipart upload", "inline csv job" };
+
+    [Theory]
+    [MemberData(nameof(Doors))]
+    public async Task TheExampleFileWithAQuotedCommaImportsTheSameThroughEveryDoor(string door)
+    {
+        var (token, tenant) = await ReviewerAsync();
+        var csv = Actors.Grains.Candidates.CandidateCsv.Example;
+        HttpResponseMessage response;
+        switch (door)
+        {
+            case "text/csv upload":
+                response = await Http.SendAsync(Upload(token, csv));
+                break;
+            case "multipart upload":
+                var request = TestAuth.Request(HttpMethod.Post, "/candidates/imports", token);
+                var file = new ByteArrayContent(Encoding.UTF8.GetBytes(csv));
+                file.Headers.ContentType = MediaTypeHeaderValue.Parse("text/csv");
+                request.Content = new MultipartFormDataContent { { file, "file", "providers.csv" } };
+                response = await Http.SendAsync(request);
+                break;
+            default:
+                response = await Http.SendAsync(HttpMethod.Post, "/jobs", token, new { type = "candidates.import", parameters = new { csv } });
+                break;
+        }
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var job = await Http.WaitForStatusAsync(token, response.Headers.Location!.OriginalString, "completed", "failed");
+        Assert.Equal("completed", job.GetProperty("status").GetString());
+        var result = job.GetProperty("result");
+        Assert.Equal(2, result.GetProperty("total").GetInt32());
+        Assert.Equal(2, result.GetProperty("imported").GetInt32());
+        Assert.Equal(0, result.GetProperty("invalid").GetInt32());
+
+        var list = await (await Http.SendAsync(HttpMethod.Get, "/candidates?limit=10", token)).JsonAsync();
+        var stored = list.GetProperty("items").EnumerateArray()
+            .Select(i => (i.GetProperty("company_name").GetString(), i.GetProperty("contact_email").GetString(),
+                string.Join(";", i.GetProperty("products").EnumerateArray().Select(p => p.GetString()))))
+            .OrderBy(c => c.Item1).ToList();
+        Assert.Equal([("Acme Hosting Ltd", "onboarding@acme.example", "hosting;email"), ("Globex, Inc.", "vendors@globex.example", "hosting")], stored);
+        Assert.Equal(2L, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM candidates WHERE tenant_id = @t", ("t", tenant)));
+    }
+
+    [Fact]
+    public async Task AnInlineCsvWithAnUnknownColumnOrAnOpenQuoteIsRefusedAsAnUploadIsAndStoresNoJob()
+    {
+        var (token, tenant) = await ReviewerAsync();
+        var unknown = await Http.SendAsync(HttpMethod.Post, "/jobs", token,
+            new { type = "candidates.import", parameters = new { csv = "company_name,contact_email,fax\nA,a@a.example,1\n" } });
+        var open = await Http.SendAsync(HttpMethod.Post, "/jobs", token,
+            new { type = "candidates.import", parameters = new { csv = "company_name,contact_email\n\"A,a@a.example\n" } });
+        var upload = await Http.SendAsync(Upload(token, "company_name,contact_email,fax\nA,a@a.example,1\n"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal("line 1: column 'fax' is not one of company_name, contact_email, contact_phone, products",
+            (await unknown.JsonAsync()).GetProperty("errors").GetProperty("parameters.csv")[0].GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, open.StatusCode);
+        Assert.Equal("line 2: a quoted field is not closed",
+            (await open.JsonAsync()).GetProperty("errors").GetProperty("parameters.csv")[0].GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, upload.StatusCode);
+        Assert.Equal("line 1: column 'fax' is not one of company_name, contact_email, contact_phone, products",
+            (await upload.JsonAsync()).GetProperty("errors").GetProperty("file")[0].GetString());
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE tenant_id = @t", ("t", tenant)));
+    }
+
     [Fact]
     public async Task AMultipartUploadWithAFilePartIsImportedAndAReplayedKeyAnswersTheFirstJob()
     {

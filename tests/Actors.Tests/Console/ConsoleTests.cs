@@ -150,7 +150,8 @@ public sealed class ConsoleTests(ClusterFixture fixture, Chromium chromium) : IC
     {
         var (s, tenant) = await TenantAsync();
         var (email, token) = await UserAsync(s, tenant, "reviewer");
-        var csv = "company_name,contact_email,products\nUpload One,one@upload.example,hosting\nUpload Bad,not-an-email,\nUpload Two,two@upload.example,\n";
+        // The third record quotes a comma: read as the API's upload and an inline import job read it.
+        var csv = "company_name,contact_email,products\nUpload One,one@upload.example,hosting\nUpload Bad,not-an-email,\n\"Upload Two, Inc.\",two@upload.example,\n";
         await using var browser = Browser();
         await browser.RunAsync(async () =>
         {
@@ -175,6 +176,9 @@ public sealed class ConsoleTests(ClusterFixture fixture, Chromium chromium) : IC
         });
         var stats = await (await Http.SendAsync(HttpMethod.Get, "/candidates/stats", token)).JsonAsync();
         Assert.Equal(2, stats.GetProperty("total").GetInt64());
+        var list = await (await Http.SendAsync(HttpMethod.Get, "/candidates?limit=10", token)).JsonAsync();
+        Assert.Equal(["Upload One", "Upload Two, Inc."],
+            list.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("company_name").GetString()).Order());
     }
 
     [Fact]
