@@ -40,16 +40,12 @@ public static class SiloHosting
 
     /// <summary>
     /// Clustering, reminders and grain state in PostgreSQL: the domain grains in their typed tables
-    /// (sql/0010_typed_state.sql), the rest as JSON rows; storage failures cross the wire as Npgsql exceptions.
+    /// (sql/0010_typed_state.sql), the only grain storage (no grain keeps state elsewhere); storage failures
+    /// cross the wire as Npgsql exceptions.
     /// </summary>
     public static ISiloBuilder AddActorsPersistence(this ISiloBuilder silo, string connectionString)
     {
         silo.UseAdoNetClustering(o =>
-        {
-            o.Invariant = Invariant;
-            o.ConnectionString = connectionString;
-        });
-        silo.AddAdoNetGrainStorageAsDefault(o =>
         {
             o.Invariant = Invariant;
             o.ConnectionString = connectionString;
@@ -65,11 +61,9 @@ public static class SiloHosting
         // silos die one after another a range hand-over can miss a reminder until the next refresh:
         // a schedule's tick or the job sweep would then wait 5 minutes; one is enough.
         silo.Services.Configure<ReminderOptions>(o => o.RefreshReminderListPeriod = TimeSpan.FromMinutes(1));
-        silo.UseSystemTextJsonGrainStorageSerializer();
         // A storage failure reaches the caller with its Npgsql exception inside (the API answers 503);
         // without this Orleans cannot serialize it and the caller gets a CodecNotFoundException (500).
         silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
-        silo.Services.Configure<SystemTextJsonGrainStorageSerializerOptions>(o => ActorsJson.Configure(o.JsonSerializerOptions));
         return silo;
     }
 

@@ -175,7 +175,6 @@ public sealed record JobInfo
 public static class JobErrorCodes
 {
     public const string HandlerFailed = "handler_failed";
-    public const string InvalidParameters = "invalid_parameters";
     public const string TimedOut = "timed_out";
     public const string Stuck = "stuck";
     public const string UnknownType = "unknown_type";

@@ -25,9 +25,6 @@ public sealed class DomainGrainStorage(NpgsqlDataSource db, IEnumerable<IStateTa
     private readonly Dictionary<Type, GroupCommit> _groups = tables.Where(t => t.Grouped)
         .ToDictionary(t => t.StateType, _ => new GroupCommit(db, Lanes));
 
-    /// <summary>Statements of <typeparamref name="T"/>'s table that went in batches of more than one.</summary>
-    public long Batched<T>() => _groups.TryGetValue(typeof(T), out var group) ? group.Batched : 0;
-
     public void Dispose()
     {
         foreach (var group in _groups.Values)

@@ -45,11 +45,6 @@ public sealed class GroupCommit : IDisposable
         }
     }
 
-    /// <summary>Statements sent in batches of more than one so far (for tests and the benchmark).</summary>
-    public long Batched => Interlocked.Read(ref _batched);
-
-    private long _batched;
-
     /// <summary>Runs one statement in the next batch; answers what <paramref name="read"/> made of its result.</summary>
     public async Task<TResult> RunAsync<TResult>(string sql, Action<NpgsqlParameterCollection, short> bind, Func<NpgsqlDataReader, Task<TResult>> read)
     {
@@ -87,10 +82,6 @@ public sealed class GroupCommit : IDisposable
         try
         {
             var results = await ExecuteAsync(batch, stripe);
-            if (batch.Count > 1)
-            {
-                Interlocked.Add(ref _batched, batch.Count);
-            }
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Done.TrySetResult(results[i]);

@@ -25,8 +25,6 @@ public sealed class TenantGrain(
     private double _tokens = double.NaN;
     private long _refilledAt;
 
-    public Task<Admission> AdmitAsync() => Task.FromResult(Take(1));
-
     public Task<Admission> LeaseAsync(int waiting) =>
         Task.FromResult(Take(Math.Max(Math.Max(1, waiting), state.RecordExists ? state.State.Settings.RequestsPerSecond / 20 : 1)));
 

@@ -18,7 +18,7 @@ public sealed class SafeRetryTests
     [InlineData(typeof(ICandidateGrain), nameof(ICandidateGrain.GetAsync), true)]
     [InlineData(typeof(ICandidateGrain), nameof(ICandidateGrain.CreateAsync), true)]
     [InlineData(typeof(IJobGrain), nameof(IJobGrain.SubmitAsync), true)]
-    [InlineData(typeof(ITenantGrain), nameof(ITenantGrain.AdmitAsync), true)]
+    [InlineData(typeof(ITenantGrain), nameof(ITenantGrain.LeaseAsync), true)]
     [InlineData(typeof(IUserGrain), nameof(IUserGrain.IsTokenValidAsync), true)]
     [InlineData(typeof(ICandidateGrain), nameof(ICandidateGrain.ApproveAsync), false)]
     [InlineData(typeof(ICandidateGrain), nameof(ICandidateGrain.UpdateAsync), false)]
