@@ -18,6 +18,9 @@ public sealed class CandidateCsv
     public static readonly string[] Columns = ["company_name", "contact_email", "contact_phone", "products"];
     public static readonly string[] RequiredColumns = ["company_name", "contact_email"];
 
+    /// <summary>The refusal of a file or text with no header at all.</summary>
+    public static readonly string EmptyRefusal = "is empty: the first line names the columns (" + string.Join(",", Columns) + ")";
+
     private readonly int[] _index;
     private readonly int _width;
 
@@ -92,7 +95,7 @@ public sealed class CandidateCsv
         {
             if (!csv.Read(fields))
             {
-                return (records, ["is empty: the first line names the columns (" + string.Join(",", Columns) + ")"]);
+                return (records, [EmptyRefusal]);
             }
             var format = FromHeader(fields, out var refusals);
             if (format is null)

@@ -30,44 +30,36 @@ public sealed class CsvRecords(TextReader reader, int maxRecordChars = CsvRecord
     public async ValueTask<bool> ReadAsync(List<string> fields)
     {
         Begin(fields);
-        while (true)
+        while (!Scan(fields))
         {
-            if (_position == _length)
+            if (!Refilled(await reader.ReadAsync(_buffer)))
             {
-                _length = await reader.ReadAsync(_buffer);
-                _position = 0;
-                if (_length == 0)
-                {
-                    return End(fields);
-                }
-            }
-            if (Scan(fields))
-            {
-                return true;
+                return End(fields);
             }
         }
+        return true;
     }
 
     /// <summary>As <see cref="ReadAsync"/>, for a reader that never waits (a <see cref="StringReader"/>).</summary>
     public bool Read(List<string> fields)
     {
         Begin(fields);
-        while (true)
+        while (!Scan(fields))
         {
-            if (_position == _length)
+            if (!Refilled(reader.Read(_buffer)))
             {
-                _length = reader.Read(_buffer);
-                _position = 0;
-                if (_length == 0)
-                {
-                    return End(fields);
-                }
-            }
-            if (Scan(fields))
-            {
-                return true;
+                return End(fields);
             }
         }
+        return true;
+    }
+
+    /// <summary>The buffer now holds the <paramref name="read"/> characters just read; false at the end of the input.</summary>
+    private bool Refilled(int read)
+    {
+        _length = read;
+        _position = 0;
+        return read > 0;
     }
 
     private void Begin(List<string> fields)

@@ -189,7 +189,7 @@ public static class CandidateImportsApi
         var fields = new List<string>();
         if (!await csv.ReadAsync(fields))
         {
-            throw ActorsException.Invalid("file", "is empty: the first line names the columns (" + string.Join(",", CandidateCsv.Columns) + ")");
+            throw ActorsException.Invalid("file", CandidateCsv.EmptyRefusal);
         }
         var format = CandidateCsv.FromHeader(fields, out var headerErrors);
         if (format is null)
