@@ -74,6 +74,13 @@ public class Program
         builder.AddActorsConsole();
         builder.Services.AddHostedService<JobMetricsCollector>();
         builder.Services.AddSingleton<JobTypeCatalog>();
+        // The application services: each capability's use cases and read side, for the routes and the console.
+        builder.Services.AddSingleton<CandidateService>();
+        builder.Services.AddSingleton<CandidateImportService>();
+        builder.Services.AddSingleton<JobService>();
+        builder.Services.AddSingleton<ScheduleService>();
+        builder.Services.AddSingleton<TenantService>();
+        builder.Services.AddSingleton<SignInService>();
         builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateWith(o => o.Refusal());
         builder.Services.AddOptions<Actors.Infrastructure.Jobs.JobOptions>().BindConfiguration(Actors.Infrastructure.Jobs.JobOptions.Section)
             .ValidateWith(o => o.Refusal());

@@ -1,7 +1,5 @@
 using System.Globalization;
 using Actors.Grains;
-using Actors.Grains.Tenants;
-using Actors.Grains.Users;
 using Actors.WebApi.Infrastructure;
 
 namespace Actors.WebApi.Auth;
@@ -12,16 +10,8 @@ public sealed record TokenResponse(string AccessToken, string TokenType, int Exp
 
 public sealed record MeResponse(string Email, string Role, string? TenantId);
 
-/// <summary>A sign-in's answer: the user and its token, or the error code and message of the refusal.</summary>
-public sealed record SignInOutcome(UserInfo? User, string? Token, string? Code, string? Message, int RetryAfterSeconds)
-{
-    public static SignInOutcome Refused(string code, string message, int retryAfterSeconds = 0) => new(null, null, code, message, retryAfterSeconds);
-}
-
 public static class AuthApi
 {
-    private const string BadCredentials = "Incorrect email or password.";
-
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/auth").WithTags("Auth");
@@ -41,15 +31,10 @@ public static class AuthApi
         return endpoints;
     }
 
-    private static async Task<IResult> LoginAsync(HttpContext context, IClusterClient cluster, TokenIssuer issuer)
+    private static async Task<IResult> LoginAsync(HttpContext context, SignInService signIns, TokenIssuer issuer)
     {
         var (email, password) = await ReadCredentialsAsync(context.Request);
-        var errors = new Validator();
-        errors.Email("email", email);
-        errors.Required("password", password, max: 256);
-        errors.ThrowIfAny();
-
-        var signIn = await SignInAsync(context, cluster, issuer, email!, password!);
+        var signIn = await signIns.SignInAsync(context, email, password);
         if (signIn.Code == ErrorCodes.RateLimited)
         {
             // Written here, not thrown: the exception handler clears headers such as Retry-After.
@@ -63,36 +48,6 @@ public static class AuthApi
         }
         var user = signIn.User!;
         return TypedResults.Ok(new TokenResponse(signIn.Token!, "bearer", issuer.LifetimeSeconds, Roles.Of(user.Role), user.TenantId));
-    }
-
-    /// <summary>
-    /// The one sign-in check, shared by <c>POST /auth/login</c> and the console's sign-in form: the user
-    /// grain's password and lockout answer, then the tenant's suspension; a token when both pass.
-    /// </summary>
-    public static async Task<SignInOutcome> SignInAsync(HttpContext context, IClusterClient cluster, TokenIssuer issuer, string email, string password)
-    {
-        var outcome = await cluster.GetGrain<IUserGrain>(GrainKeys.User(email)).LoginAsync(password);
-        switch (outcome.Result)
-        {
-            case LoginResult.LockedOut:
-                AuthMetrics.Fail(context, "locked_out");
-                return SignInOutcome.Refused(ErrorCodes.RateLimited, "Too many failed sign-in attempts; try again later.", Math.Max(1, outcome.RetryAfterSeconds));
-            case LoginResult.InvalidCredentials:
-                AuthMetrics.Fail(context, "invalid_credentials");
-                return SignInOutcome.Refused(ErrorCodes.Unauthorized, BadCredentials);
-        }
-
-        var user = outcome.User!;
-        if (user.TenantId is not null)
-        {
-            var tenant = await cluster.GetGrain<ITenantGrain>(GrainKeys.Tenant(user.TenantId)).GetAsync();
-            if (tenant is not { IsActive: true })
-            {
-                AuthMetrics.Fail(context, "tenant_suspended");
-                return SignInOutcome.Refused(ErrorCodes.TenantSuspended, $"Tenant '{user.TenantId}' is suspended.");
-            }
-        }
-        return new SignInOutcome(user, issuer.Issue(user), null, null, 0);
     }
 
     private static async Task<(string? Email, string? Password)> ReadCredentialsAsync(HttpRequest request)

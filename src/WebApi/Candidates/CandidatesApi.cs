@@ -5,8 +5,7 @@ using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
-using Actors.Infrastructure.Database;
-using Npgsql;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Actors.WebApi.Candidates;
 
@@ -34,57 +33,53 @@ public sealed record HistoryEntryResponse(DateTimeOffset At, string Actor, strin
 
 public sealed record CandidateStats(long Total, IReadOnlyDictionary<string, long> ByStatus, IReadOnlyDictionary<string, long> ByProvisioning);
 
+/// <summary>The candidate routes: HTTP in and out (path, headers, status, ETag) over <see cref="CandidateService"/>.</summary>
 public static class CandidatesApi
 {
-    private static readonly string[] Statuses = ["pending", "approved", "rejected"];
-
     public static IEndpointRouteBuilder MapCandidatesApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapResourceGroup("/candidates", "Candidates");
-        group.MapPost("/", CreateAsync).RequireAuthorization(Policies.Writer).Produces<CandidateResponse>(201)
+        group.MapPost("/", CreateAsync).RequireAuthorization(Policies.Writer)
             .WithSummary("Register a candidate (201, Location, ETag). Idempotency-Key: same key and body answer the first result.")
             .ProducesProblem(400).ProducesProblem(422);
-        group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader).Produces<Page<CandidateListItem>>()
+        group.MapGet("/", ListAsync).RequireAuthorization(Policies.Reader)
             .WithSummary("List candidates, newest first; filter by status and product; page with cursor (next). Operators without X-Tenant-Id see every tenant (?tenant= narrows).").ProducesProblem(400);
-        group.MapGet("/stats", StatsAsync).RequireAuthorization(Policies.Reader).Produces<CandidateStats>().WithSummary("Counts by status and provisioning (operators without X-Tenant-Id: every tenant).");
-        group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.Reader).Produces<CandidateResponse>().WithSummary("One candidate (ETag).").ProducesProblem(404);
-        group.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Policies.Writer).Produces<CandidateResponse>()
+        group.MapGet("/stats", async (HttpContext c, CandidateService candidates, [FromQuery(Name = "tenant")] string? tenant) =>
+                TypedResults.Ok(await candidates.StatsAsync(c.Actor(), tenant)))
+            .RequireAuthorization(Policies.Reader).WithSummary("Counts by status and provisioning (operators without X-Tenant-Id: every tenant).");
+        group.MapGet("/{id}", async (string id, HttpContext c, CandidateService candidates) =>
+                Respond(c, await candidates.GetAsync(c.Actor(), Ids.Parse(id))))
+            .RequireAuthorization(Policies.Reader).WithSummary("One candidate (ETag).").ProducesProblem(404);
+        group.MapPatch("/{id}", async (string id, UpdateCandidateRequest body, HttpContext c, CandidateService candidates) =>
+                Respond(c, await candidates.UpdateAsync(c.Actor(), Ids.Parse(id), body, IfMatch(c.Request))))
+            .RequireAuthorization(Policies.Writer)
             .WithSummary("Change a pending candidate. If-Match: 412 when the version differs.")
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
-        group.MapPost("/{id}/approve", ApproveAsync).RequireAuthorization(Policies.Writer).Produces<CandidateResponse>()
+        group.MapPost("/{id}/approve", async (string id, HttpContext c, CandidateService candidates) =>
+                Respond(c, await candidates.ApproveAsync(c.Actor(), Ids.Parse(id), IdempotencyKey.Of(c.Request))))
+            .RequireAuthorization(Policies.Writer)
             .WithSummary("Approve; provisioning in the billing service follows as a job. A decided candidate answers 409.")
             .ProducesProblem(404).ProducesProblem(409);
-        group.MapPost("/{id}/reject", RejectAsync).RequireAuthorization(Policies.Writer).Produces<CandidateResponse>()
+        group.MapPost("/{id}/reject", async (string id, RejectRequest body, HttpContext c, CandidateService candidates) =>
+                Respond(c, await candidates.RejectAsync(c.Actor(), Ids.Parse(id), body.Reason, IdempotencyKey.Of(c.Request))))
+            .RequireAuthorization(Policies.Writer)
             .WithSummary("Reject with a reason. A decided candidate answers 409.").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
-        group.MapGet("/{id}/history", HistoryAsync).RequireAuthorization(Policies.Reader).Produces<List<HistoryEntryResponse>>()
+        group.MapGet("/{id}/history", async (string id, HttpContext c, CandidateService candidates) =>
+                TypedResults.Ok((await candidates.HistoryAsync(c.Actor(), Ids.Parse(id)))
+                    .Select(h => new HistoryEntryResponse(h.At, h.Actor, h.Action, h.From, h.To, h.Note)).ToList()))
+            .RequireAuthorization(Policies.Reader)
             .WithSummary("Every state change: who, when, from, to.").ProducesProblem(404);
-        group.MapPost("/{id}/provision", async (string id, HttpContext c, IClusterClient cluster) =>
-                Respond(c, await Grain(id, c, cluster).ProvisionAsync(c.Actor().Email)))
-            .RequireAuthorization(Policies.TenantAdmin).Produces<CandidateResponse>()
+        group.MapPost("/{id}/provision", async (string id, HttpContext c, CandidateService candidates) =>
+                Respond(c, await candidates.ProvisionAsync(c.Actor(), Ids.Parse(id))))
+            .RequireAuthorization(Policies.TenantAdmin)
             .WithSummary("Re-submit provisioning of an approved candidate whose provisioning failed.")
             .ProducesProblem(404).ProducesProblem(409);
         return endpoints;
     }
 
-    private static async Task<IResult> CreateAsync(CreateCandidateRequest body, HttpContext context, IClusterClient cluster, NpgsqlDataSource db)
+    private static async Task<Created<CandidateResponse>> CreateAsync(CreateCandidateRequest body, HttpContext context, CandidateService candidates)
     {
-        var actor = context.Actor();
-        var tenant = actor.RequireTenant();
-        var validator = new Validator();
-        foreach (var (field, messages) in CandidateRules.Validate(body.CompanyName, body.ContactEmail, body.ContactPhone, body.Products))
-        {
-            foreach (var message in messages) validator.Add(field, message);
-        }
-        var key = IdempotencyKey.Read(context.Request, validator);
-        validator.ThrowIfAny();
-
-        var products = CandidateRules.Normalize(body.Products);
-        var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "candidate", key);
-        await TenantQuota.EnsureRoomAsync(context.RequestServices.GetRequiredService<AccessCache>(), db, tenant, "candidates", s => s.MaxCandidates, "candidate.status", [],
-            key is null ? null : async () => await cluster.GetGrain<ICandidateGrain>(id, tenant).GetAsync() is not null);
-        var hash = IdempotencyKey.Hash(body.CompanyName!, body.ContactEmail!, body.ContactPhone ?? "", string.Join('\u001e', products));
-        var candidate = await cluster.GetGrain<ICandidateGrain>(id, tenant)
-            .CreateAsync(new CandidateDraft(body.CompanyName!, body.ContactEmail!, body.ContactPhone, products, hash, actor.Email));
+        var candidate = await candidates.CreateAsync(context.Actor(), body, IdempotencyKey.Of(context.Request));
         if (candidate.Existing)
         {
             context.Response.Headers["Idempotent-Replayed"] = "true";
@@ -93,101 +88,11 @@ public static class CandidatesApi
         return TypedResults.Created($"/candidates/{candidate.Id}", CandidateResponse.From(candidate));
     }
 
-    private static async Task<IResult> GetAsync(string id, HttpContext context, IClusterClient cluster)
-    {
-        var candidate = await Grain(id, context, cluster).GetAsync() ?? throw ActorsException.NotFound("Candidate");
-        return Respond(context, candidate);
-    }
+    private static async Task<Ok<Page<CandidateListItem>>> ListAsync(HttpContext context, CandidateService candidates, string? status,
+        string? product, int? limit, int? offset, string? cursor, [FromQuery(Name = "tenant")] string? tenant) =>
+        TypedResults.Ok(await candidates.PageAsync(context.Actor(), new CandidateQuery(status, product, limit, offset, cursor, tenant)));
 
-    private static async Task<IResult> UpdateAsync(string id, UpdateCandidateRequest body, HttpContext context, IClusterClient cluster)
-    {
-        var expected = IfMatch(context.Request);
-        var patch = new CandidatePatch
-        {
-            CompanyName = body.CompanyName,
-            ContactEmail = body.ContactEmail,
-            ContactPhone = body.ContactPhone,
-            Products = body.Products is null ? null : CandidateRules.Normalize(body.Products),
-        };
-        var errors = CandidateRules.Validate(body.CompanyName, body.ContactEmail, body.ContactPhone, body.Products, partial: true);
-        if (errors.Count > 0)
-        {
-            throw new ActorsException(ErrorCodes.Validation, "One or more fields are invalid.", errors);
-        }
-        return Respond(context, await Grain(id, context, cluster).UpdateAsync(patch, expected, context.Actor().Email));
-    }
-
-    private static async Task<IResult> ApproveAsync(string id, HttpContext context, IClusterClient cluster)
-    {
-        var validator = new Validator();
-        var key = IdempotencyKey.Read(context.Request, validator);
-        validator.ThrowIfAny();
-        return Respond(context, await Grain(id, context, cluster).ApproveAsync(context.Actor().Email, key));
-    }
-
-    private static async Task<IResult> RejectAsync(string id, RejectRequest body, HttpContext context, IClusterClient cluster)
-    {
-        var validator = new Validator();
-        validator.Required("reason", body.Reason, CandidateRules.MaxReason);
-        var key = IdempotencyKey.Read(context.Request, validator);
-        validator.ThrowIfAny();
-        return Respond(context, await Grain(id, context, cluster).RejectAsync(context.Actor().Email, body.Reason!.Trim(), key));
-    }
-
-    private static async Task<IResult> HistoryAsync(string id, HttpContext context, IClusterClient cluster)
-    {
-        var history = await Grain(id, context, cluster).GetHistoryAsync();
-        return TypedResults.Ok(history.Select(h => new HistoryEntryResponse(h.At, h.Actor, h.Action, h.From, h.To, h.Note)).ToList());
-    }
-
-    private static async Task<IResult> ListAsync(HttpContext context, NpgsqlDataSource db, string? status, string? product, int? limit,
-        int? offset, string? cursor, [FromQuery(Name = "tenant")] string? tenantFilter)
-    {
-        var tenant = context.Actor().ListScope(tenantFilter);
-        var errors = new Validator();
-        var page = Paging.From(limit, offset, cursor, errors);
-        CheckFilters(errors, status, product);
-        errors.ThrowIfAny();
-
-        return TypedResults.Ok(await PageAsync(db, tenant, status, product, page));
-    }
-
-    /// <summary>The list's filters: a status of <see cref="Statuses"/>, a product of at most 100 characters.</summary>
-    public static void CheckFilters(Validator errors, string? status, string? product)
-    {
-        if (status is not null && !Statuses.Contains(status))
-        {
-            errors.Add("status", "must be pending, approved or rejected");
-        }
-        errors.Length("product", product, CandidateRules.MaxProductLength);
-    }
-
-    /// <summary>
-    /// A page of candidates, newest first along (tenant_id[, status], created_at, id), or for an operator's
-    /// platform-wide view along (created_at, id); a product filter reads that range until it has a page,
-    /// and has no counter (total null). The API's list and the console's.
-    /// </summary>
-    public static Task<Page<CandidateListItem>> PageAsync(NpgsqlDataSource db, string? tenant, string? status, string? product, Paging page) =>
-        PagedQuery.ReadAsync(db,
-            "id, tenant_id, company_name, contact_email, products, status, provisioning, provider_id, version, created_at, updated_at", "candidates",
-            Sql.Where(tenant is null ? null : "tenant_id = @tenant", status is null ? null : "status = @status",
-                product is null ? null : "products @> ARRAY[@product::text]"),
-            new KeysetOrder("created_at", "id", "uuid"), page, [("tenant", tenant), ("status", status), ("product", product)],
-            r => new CandidateListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<string[]>(4), r.GetString(5),
-                r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.GetInt64(8), r.GetFieldValue<DateTimeOffset>(9), r.GetFieldValue<DateTimeOffset>(10)),
-            product is not null ? null : status is null ? new CounterTotal(tenant, "candidate.status") : new CounterTotal(tenant, "candidate.status", status));
-
-    private static async Task<IResult> StatsAsync(HttpContext context, NpgsqlDataSource db, [FromQuery(Name = "tenant")] string? tenantFilter)
-    {
-        var tenant = context.Actor().ListScope(tenantFilter);
-        var status = await db.ReadAsync(tenant, "candidate.status");
-        var provisioning = await db.ReadAsync(tenant, "candidate.provisioning");
-        var byStatus = Statuses.ToDictionary(s => s, s => status.GetValueOrDefault(s));
-        var byProvisioning = new[] { "not_started", "pending", "provisioned", "failed" }.ToDictionary(s => s, s => provisioning.GetValueOrDefault(s));
-        return TypedResults.Ok(new CandidateStats(byStatus.Values.Sum(), byStatus, byProvisioning));
-    }
-
-    private static IResult Respond(HttpContext context, CandidateInfo candidate)
+    private static Ok<CandidateResponse> Respond(HttpContext context, CandidateInfo candidate)
     {
         context.Response.Headers.ETag = ETag(candidate);
         return TypedResults.Ok(CandidateResponse.From(candidate));
@@ -210,7 +115,4 @@ public static class CandidatesApi
         }
         throw new ActorsException(ErrorCodes.PreconditionFailed, "If-Match must name a version this API issued as an ETag.");
     }
-
-    private static ICandidateGrain Grain(string id, HttpContext context, IClusterClient cluster) =>
-        cluster.GetGrain<ICandidateGrain>(Ids.Parse(id), context.Actor().RequireTenant());
 }

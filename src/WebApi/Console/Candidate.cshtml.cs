@@ -1,12 +1,13 @@
 using Actors.Grains;
 using Actors.Grains.Candidates;
 using Actors.WebApi.Auth;
+using Actors.WebApi.Candidates;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Actors.WebApi.ReviewConsole;
 
 /// <summary>One candidate with its history; reviewers, admins and operators approve or reject it.</summary>
-public sealed class CandidateModel(IClusterClient cluster) : ConsolePage
+public sealed class CandidateModel(CandidateService candidates) : ConsolePage
 {
     [BindProperty(SupportsGet = true)]
     public Guid Id { get; set; }
@@ -22,25 +23,19 @@ public sealed class CandidateModel(IClusterClient cluster) : ConsolePage
 
     public async Task<IActionResult> OnPostApproveAsync()
     {
-        await DecideAsync(grain => grain.ApproveAsync(Actor.Email, null), "Approved; provisioning follows as a job.");
+        await DecideAsync(() => candidates.ApproveAsync(Actor, Id, null), "Approved; provisioning follows as a job.");
         return Page();
     }
 
     public async Task<IActionResult> OnPostRejectAsync(string? reason)
     {
-        if (string.IsNullOrWhiteSpace(reason) || reason.Length > CandidateRules.MaxReason)
-        {
-            Fail(ErrorCodes.Validation, $"A reason of 1 to {CandidateRules.MaxReason} characters is required to reject.");
-            await LoadAsync(keepError: true);
-            return Page();
-        }
-        await DecideAsync(grain => grain.RejectAsync(Actor.Email, reason.Trim(), null), "Rejected.");
+        await DecideAsync(() => candidates.RejectAsync(Actor, Id, reason, null), "Rejected.");
         return Page();
     }
 
     public async Task<IActionResult> OnPostProvisionAsync()
     {
-        if (await TryAsync(Policies.TenantAdmin, async () => await Grain().ProvisionAsync(Actor.Email)))
+        if (await TryAsync(Policies.TenantAdmin, async () => await candidates.ProvisionAsync(Actor, Id)))
         {
             Notice = "Provisioning submitted again.";
         }
@@ -48,9 +43,9 @@ public sealed class CandidateModel(IClusterClient cluster) : ConsolePage
         return Page();
     }
 
-    private async Task DecideAsync(Func<ICandidateGrain, Task<CandidateInfo>> decide, string done)
+    private async Task DecideAsync(Func<Task<CandidateInfo>> decide, string done)
     {
-        if (await TryAsync(Policies.Writer, async () => await decide(Grain())))
+        if (await TryAsync(Policies.Writer, decide))
         {
             Notice = done;
         }
@@ -67,15 +62,12 @@ public sealed class CandidateModel(IClusterClient cluster) : ConsolePage
         var (error, code, status) = (Error, ErrorCode, Response.StatusCode);
         await TryAsync(Policies.Reader, async () =>
         {
-            var grain = Grain();
-            Candidate = await grain.GetAsync() ?? throw ActorsException.NotFound("Candidate");
-            History = await grain.GetHistoryAsync();
+            Candidate = await candidates.GetAsync(Actor, Id);
+            History = await candidates.HistoryAsync(Actor, Id);
         });
         if (keepError && error is not null)
         {
             (Error, ErrorCode, Response.StatusCode) = (error, code, status);
         }
     }
-
-    private ICandidateGrain Grain() => cluster.GetGrain<ICandidateGrain>(Id, Actor.RequireTenant());
 }

@@ -4,7 +4,6 @@ using Actors.WebApi.Auth;
 using Actors.WebApi.Candidates;
 using Actors.WebApi.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Actors.WebApi.ReviewConsole;
 
@@ -14,7 +13,7 @@ namespace Actors.WebApi.ReviewConsole;
 /// </summary>
 [RequestSizeLimit(MaxUpload)]
 [RequestFormLimits(MultipartBodyLengthLimit = MaxUpload)]
-public sealed class CandidatesModel(NpgsqlDataSource db) : ConsolePage
+public sealed class CandidatesModel(CandidateService candidates, CandidateImportService imports) : ConsolePage
 {
     public string Status { get; private set; } = "pending";
 
@@ -27,14 +26,7 @@ public sealed class CandidatesModel(NpgsqlDataSource db) : ConsolePage
         Status = status ?? "pending";
         Product = string.IsNullOrWhiteSpace(product) ? null : product.Trim();
         await TryAsync(Policies.Reader, async () =>
-        {
-            var errors = new Validator();
-            var page = Paging.From(null, null, cursor, errors);
-            var filter = Status == "all" ? null : Status;
-            CandidatesApi.CheckFilters(errors, filter, Product);
-            errors.ThrowIfAny();
-            List = await CandidatesApi.PageAsync(db, Actor.ListScope(null), filter, Product, page);
-        });
+            List = await candidates.PageAsync(Actor, new CandidateQuery(Status == "all" ? null : Status, Product, Cursor: cursor)));
     }
 
     /// <summary>
@@ -51,7 +43,7 @@ public sealed class CandidatesModel(NpgsqlDataSource db) : ConsolePage
         else
         {
             await TryAsync(Policies.Writer, async () =>
-                job = (await CandidateImportsApi.StartAsync(HttpContext, () => Task.FromResult(file.OpenReadStream()), null)).Job);
+                job = (await imports.StartAsync(Actor, null, () => Task.FromResult(file.OpenReadStream()), HttpContext)).Job);
         }
         if (job is not null)
         {

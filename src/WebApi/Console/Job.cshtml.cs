@@ -1,15 +1,13 @@
-using Actors.Grains;
 using Actors.Grains.Jobs;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Actors.WebApi.Jobs;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Actors.WebApi.ReviewConsole;
 
 /// <summary>One job: progress (refreshed until it ends), result, error, email deliveries; cancel and retry.</summary>
-public sealed class JobModel(IClusterClient cluster, NpgsqlDataSource db) : ConsolePage
+public sealed class JobModel(JobService jobs) : ConsolePage
 {
     [BindProperty(SupportsGet = true)]
     public Guid Id { get; set; }
@@ -26,7 +24,7 @@ public sealed class JobModel(IClusterClient cluster, NpgsqlDataSource db) : Cons
 
     public async Task<IActionResult> OnPostCancelAsync()
     {
-        if (await TryAsync(Policies.Writer, async () => await Grain().CancelAsync(Actor.Email)))
+        if (await TryAsync(Policies.Writer, async () => await jobs.CancelAsync(Actor, Id)))
         {
             Notice = "Cancel requested: a queued job never starts, a running one stops at its next step.";
         }
@@ -36,7 +34,7 @@ public sealed class JobModel(IClusterClient cluster, NpgsqlDataSource db) : Cons
 
     public async Task<IActionResult> OnPostRetryAsync()
     {
-        if (await TryAsync(Policies.Writer, async () => await Grain().RetryAsync(Actor.Email)))
+        if (await TryAsync(Policies.Writer, async () => await jobs.RetryAsync(Actor, Id)))
         {
             Notice = "The job is queued again.";
         }
@@ -49,13 +47,10 @@ public sealed class JobModel(IClusterClient cluster, NpgsqlDataSource db) : Cons
         var (error, code, status) = (Error, ErrorCode, Response.StatusCode);
         await TryAsync(Policies.Reader, async () =>
         {
-            Job = await Grain().GetAsync() ?? throw ActorsException.NotFound("Job");
+            Job = await jobs.GetAsync(Actor, Id);
             if (Job.Type == JobTypes.EmailSend)
             {
-                var errors = new Validator();
-                var page = Paging.From(null, null, deliveriesCursor, errors);
-                errors.ThrowIfAny();
-                Deliveries = await JobsApi.DeliveriesPageAsync(db, Job.Id, page);
+                Deliveries = await jobs.DeliveriesAsync(Actor, Id, null, null, deliveriesCursor);
             }
         });
         if (keepError && error is not null)
@@ -63,6 +58,4 @@ public sealed class JobModel(IClusterClient cluster, NpgsqlDataSource db) : Cons
             (Error, ErrorCode, Response.StatusCode) = (error, code, status);
         }
     }
-
-    private IJobGrain Grain() => cluster.GetGrain<IJobGrain>(Id, Actor.RequireTenant());
 }

@@ -1,12 +1,11 @@
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Actors.WebApi.Jobs;
-using Npgsql;
 
 namespace Actors.WebApi.ReviewConsole;
 
 /// <summary>The tenant's jobs by status (the API's page query), progress refreshed by console.js.</summary>
-public sealed class JobsModel(NpgsqlDataSource db) : ConsolePage
+public sealed class JobsModel(JobService jobs) : ConsolePage
 {
     public string? Status { get; private set; }
 
@@ -15,12 +14,6 @@ public sealed class JobsModel(NpgsqlDataSource db) : ConsolePage
     public async Task OnGetAsync(string? status, string? cursor)
     {
         Status = string.IsNullOrEmpty(status) ? null : status;
-        await TryAsync(Policies.Reader, async () =>
-        {
-            var errors = new Validator();
-            var page = Paging.From(null, null, cursor, errors);
-            errors.ThrowIfAny();
-            List = await JobsApi.PageAsync(db, Actor.ListScope(null), Status, null, page);
-        });
+        await TryAsync(Policies.Reader, async () => List = await jobs.PageAsync(Actor, new JobQuery(Status, Cursor: cursor)));
     }
 }

@@ -1,29 +1,27 @@
 using Actors.WebApi.Schedules;
-using Actors.Grains.Schedules;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Actors.WebApi.ReviewConsole;
 
 /// <summary>The tenant's schedules with their next runs (from each schedule's grain); pause, resume, trigger.</summary>
-public sealed class SchedulesModel(IClusterClient cluster, NpgsqlDataSource db) : ConsolePage
+public sealed class SchedulesModel(ScheduleService schedules) : ConsolePage
 {
     public Page<ScheduleListItem>? List { get; private set; }
 
-    public Dictionary<Guid, DateTimeOffset?> NextRuns { get; } = [];
+    public Dictionary<Guid, DateTimeOffset?> NextRuns { get; private set; } = [];
 
     public Task OnGetAsync(string? cursor) => LoadAsync(cursor);
 
     public Task<IActionResult> OnPostPauseAsync(Guid schedule) =>
-        ActAsync(Policies.TenantAdmin, async () => await Grain(schedule).SetPausedAsync(true), "Paused.");
+        ActAsync(Policies.TenantAdmin, async () => await schedules.SetPausedAsync(Actor, schedule, true), "Paused.");
 
     public Task<IActionResult> OnPostResumeAsync(Guid schedule) =>
-        ActAsync(Policies.TenantAdmin, async () => await Grain(schedule).SetPausedAsync(false), "Resumed.");
+        ActAsync(Policies.TenantAdmin, async () => await schedules.SetPausedAsync(Actor, schedule, false), "Resumed.");
 
     public Task<IActionResult> OnPostTriggerAsync(Guid schedule) =>
-        ActAsync(Policies.Writer, async () => await Grain(schedule).TriggerAsync(Actor.Email), "One run submitted; it is in the jobs list.");
+        ActAsync(Policies.Writer, async () => await schedules.TriggerAsync(Actor, schedule), "One run submitted; it is in the jobs list.");
 
     private async Task<IActionResult> ActAsync(string policy, Func<Task> action, string done)
     {
@@ -42,18 +40,7 @@ public sealed class SchedulesModel(IClusterClient cluster, NpgsqlDataSource db) 
 
     private async Task LoadAsync(string? cursor) => await TryAsync(Policies.Reader, async () =>
     {
-        var errors = new Validator();
-        var paging = Paging.From(null, null, cursor, errors);
-        errors.ThrowIfAny();
-        List = await SchedulesApi.PageAsync(db, Actor.ListScope(null), paging);
-        // One grain read per row of the page (at most its limit): the next run is kept by the grain, not the table.
-        var infos = await Task.WhenAll(List.Items.Where(s => !s.Paused)
-            .Select(s => cluster.GetGrain<IScheduleGrain>(s.Id, s.TenantId).GetAsync()));
-        foreach (var info in infos.OfType<ScheduleInfo>())
-        {
-            NextRuns[info.Id] = info.NextRunAt;
-        }
+        List = await schedules.PageAsync(Actor, null, null, cursor, null);
+        NextRuns = await schedules.NextRunsAsync(List);
     });
-
-    private IScheduleGrain Grain(Guid id) => cluster.GetGrain<IScheduleGrain>(id, Actor.RequireTenant());
 }

@@ -8,11 +8,11 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Actors.WebApi.ReviewConsole;
 
 /// <summary>
-/// The console's sign-in: the same check as <c>POST /auth/login</c> (<see cref="AuthApi.SignInAsync"/>),
+/// The console's sign-in: the same check as <c>POST /auth/login</c> (<see cref="SignInService"/>),
 /// its refusals (wrong password, lockout, suspended tenant) shown as messages.
 /// </summary>
 [AllowAnonymous]
-public sealed class SignInModel(IClusterClient cluster, TokenIssuer issuer, TimeProvider clock) : PageModel
+public sealed class SignInModel(SignInService signIns, TokenIssuer issuer, TimeProvider clock) : PageModel
 {
     public string? Error { get; private set; }
 
@@ -30,12 +30,15 @@ public sealed class SignInModel(IClusterClient cluster, TokenIssuer issuer, Time
     public async Task<IActionResult> OnPostAsync(string? email, string? password)
     {
         Email = email;
-        var errors = new Validator();
-        errors.Email("email", email);
-        errors.Required("password", password, max: 256);
-        var signIn = !errors.IsValid
-            ? SignInOutcome.Refused(ErrorCodes.Validation, "Enter your email address and your password.")
-            : await AuthApi.SignInAsync(HttpContext, cluster, issuer, email!, password!);
+        SignInOutcome signIn;
+        try
+        {
+            signIn = await signIns.SignInAsync(HttpContext, email, password);
+        }
+        catch (ActorsException invalid) when (invalid.Code == ErrorCodes.Validation)
+        {
+            signIn = SignInOutcome.Refused(ErrorCodes.Validation, "Enter your email address and your password.");
+        }
         if (signIn.Code is not null)
         {
             ErrorCode = signIn.Code;

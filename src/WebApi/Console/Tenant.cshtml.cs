@@ -8,7 +8,7 @@ namespace Actors.WebApi.ReviewConsole;
 
 /// <summary>Operators: one tenant, its settings (validated as <c>PATCH /tenants/{id}</c>), suspend and activate.</summary>
 [Authorize(Policy = Policies.Operator)]
-public sealed class TenantModel(IClusterClient cluster, AccessCache access, Microsoft.Extensions.Options.IOptions<Actors.Grains.OutboundOptions> outbound) : ConsolePage
+public sealed class TenantModel(TenantService tenants) : ConsolePage
 {
     [BindProperty(SupportsGet = true)]
     public string Id { get; set; } = "";
@@ -18,14 +18,14 @@ public sealed class TenantModel(IClusterClient cluster, AccessCache access, Micr
     public Task OnGetAsync() => LoadAsync();
 
     public Task<IActionResult> OnPostSuspendAsync() =>
-        ActAsync(async () => await TenantsApi.ChangeStatusAsync(cluster, access, Id, false, Actor.Email), $"Tenant '{Id}' is suspended.");
+        ActAsync(async () => await tenants.SetActiveAsync(Actor, Id, false), $"Tenant '{Id}' is suspended.");
 
     public Task<IActionResult> OnPostActivateAsync() =>
-        ActAsync(async () => await TenantsApi.ChangeStatusAsync(cluster, access, Id, true, Actor.Email), $"Tenant '{Id}' is active.");
+        ActAsync(async () => await tenants.SetActiveAsync(Actor, Id, true), $"Tenant '{Id}' is active.");
 
     public Task<IActionResult> OnPostSettingsAsync(string? name, int? maxConcurrentJobs, int? requestsPerSecond, int? maxCandidates,
         int? maxSchedules, int? maxActiveJobs, string? billingServiceUrl) =>
-        ActAsync(async () => await TenantsApi.ChangeAsync(cluster, access, outbound.Value, Id, new UpdateTenantRequest(name,
+        ActAsync(async () => await tenants.UpdateAsync(Id, new UpdateTenantRequest(name,
                 new TenantSettingsBody(maxConcurrentJobs, requestsPerSecond, string.IsNullOrWhiteSpace(billingServiceUrl) ? null : billingServiceUrl.Trim(),
                     null, maxCandidates, maxSchedules, maxActiveJobs))),
             "Settings saved.");
@@ -45,5 +45,5 @@ public sealed class TenantModel(IClusterClient cluster, AccessCache access, Micr
         return Page();
     }
 
-    private Task LoadAsync() => TryAsync(Policies.Operator, async () => Info = await TenantsApi.ReadAsync(cluster, Id));
+    private Task LoadAsync() => TryAsync(Policies.Operator, async () => Info = await tenants.GetAsync(Id));
 }

@@ -3,13 +3,12 @@ using Actors.WebApi.Infrastructure;
 using Actors.WebApi.Tenants;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Actors.WebApi.ReviewConsole;
 
 /// <summary>Operators: every tenant, suspend and activate (the tenant's users are refused within AccessCache.Bound).</summary>
 [Authorize(Policy = Policies.Operator)]
-public sealed class TenantsModel(IClusterClient cluster, NpgsqlDataSource db, AccessCache access) : ConsolePage
+public sealed class TenantsModel(TenantService tenants) : ConsolePage
 {
     public string? Status { get; private set; }
 
@@ -23,7 +22,7 @@ public sealed class TenantsModel(IClusterClient cluster, NpgsqlDataSource db, Ac
 
     private async Task<IActionResult> SetActiveAsync(string id, bool active, string? status)
     {
-        if (await TryAsync(Policies.Operator, async () => await TenantsApi.ChangeStatusAsync(cluster, access, id, active, Actor.Email)))
+        if (await TryAsync(Policies.Operator, async () => await tenants.SetActiveAsync(Actor, id, active)))
         {
             Notice = $"Tenant '{id}' is {(active ? "active" : "suspended")}.";
         }
@@ -39,12 +38,6 @@ public sealed class TenantsModel(IClusterClient cluster, NpgsqlDataSource db, Ac
     private async Task LoadAsync(string? status, string? cursor)
     {
         Status = status is "active" or "suspended" ? status : null;
-        await TryAsync(Policies.Operator, async () =>
-        {
-            var errors = new Validator();
-            var page = Paging.From(null, null, cursor, errors);
-            errors.ThrowIfAny();
-            List = await TenantsApi.PageAsync(db, Status, page);
-        });
+        await TryAsync(Policies.Operator, async () => List = await tenants.PageAsync(Status, null, null, cursor));
     }
 }

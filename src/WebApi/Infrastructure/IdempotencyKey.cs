@@ -9,10 +9,15 @@ public static class IdempotencyKey
 {
     public const string Header = "Idempotency-Key";
 
-    public static string? Read(HttpRequest request, Validator errors)
+    /// <summary>The header as sent (null when absent), for a service to <see cref="Check"/>.</summary>
+    public static string? Of(HttpRequest request) => request.Headers[Header].ToString() is { Length: > 0 } value ? value : null;
+
+    public static string? Read(HttpRequest request, Validator errors) => Check(Of(request), errors);
+
+    /// <summary>The key when it is valid; an invalid one is added to <paramref name="errors"/> (null).</summary>
+    public static string? Check(string? value, Validator errors)
     {
-        var value = request.Headers[Header].ToString();
-        if (value.Length == 0)
+        if (string.IsNullOrEmpty(value))
         {
             return null;
         }
