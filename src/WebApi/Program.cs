@@ -81,6 +81,7 @@ public class Program
         builder.Services.AddSingleton<ScheduleService>();
         builder.Services.AddSingleton<TenantService>();
         builder.Services.AddSingleton<SignInService>();
+        builder.Services.AddSingleton<UserService>();
         builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateWith(o => o.Refusal());
         builder.Services.AddOptions<Actors.Infrastructure.Jobs.JobOptions>().BindConfiguration(Actors.Infrastructure.Jobs.JobOptions.Section)
             .ValidateWith(o => o.Refusal());
