@@ -33,7 +33,7 @@ public class Program
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Logging.AddActorsJsonLogging(builder.Configuration["LOG_LEVEL"]);
+        builder.AddActorsLogging();
         var connectionString = builder.Configuration.GetActorsConnectionString();
         var settings = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
         settings.Validate();
