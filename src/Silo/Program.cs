@@ -4,6 +4,7 @@ using Actors.Infrastructure.Database;
 using Actors.Infrastructure.Health;
 using Actors.Infrastructure.Logging;
 using Actors.Infrastructure.Observability;
+using Actors.Infrastructure.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Actors.Silo;
@@ -47,8 +48,8 @@ public static class Program
             return 0;
         }
 
-        var settings = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
-        settings.Validate();
+        // The cluster's wiring needs these before the container is built: read now, with the start-time check.
+        var settings = builder.AddOptionsReadNow<ClusterSettings>(ClusterSettings.Section, s => s.Refusal());
 
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {

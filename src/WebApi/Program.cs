@@ -35,8 +35,8 @@ public class Program
         var builder = WebApplication.CreateBuilder(args);
         builder.AddActorsLogging();
         var connectionString = builder.Configuration.GetActorsConnectionString();
-        var settings = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
-        settings.Validate();
+        // The cluster's wiring needs these before the container is built: read now, with the start-time check.
+        var settings = builder.AddOptionsReadNow<ClusterSettings>(ClusterSettings.Section, s => s.Refusal());
 
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
