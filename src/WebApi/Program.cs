@@ -77,7 +77,7 @@ public class Program
         builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateWith(o => o.Refusal());
         builder.Services.AddOptions<Actors.Infrastructure.Jobs.JobOptions>().BindConfiguration(Actors.Infrastructure.Jobs.JobOptions.Section)
             .ValidateWith(o => o.Refusal());
-        builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateWith(o => o.Refusal());
 
         var app = builder.Build();
         app.UseMiddleware<RequestTelemetry>();

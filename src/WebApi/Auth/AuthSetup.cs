@@ -28,6 +28,7 @@ public static class AuthSetup
         builder.Services.AddSingleton(services => services.GetRequiredService<IOptions<AuthOptions>>().Value);
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton<AccessCache>();
+        builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section).ValidateWith(o => o.Refusal());
         builder.Services.AddHostedService<Bootstrap>();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>

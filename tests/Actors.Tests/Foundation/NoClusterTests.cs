@@ -50,6 +50,11 @@ public sealed class NoClusterTests
     [InlineData("Auth:TokenLifetimeMinutes", "0", "Auth:TokenLifetimeMinutes must be between 1 and 1440.")]
     [InlineData("Auth:Issuer", " ", "Auth:Issuer and Auth:Audience must be set.")]
     [InlineData("Imports:BatchRows", "0", "Imports:BatchRows must be 1 to 50000")]
+    [InlineData("Outbound:AllowLoopback", "yes", "'yes' at 'Outbound:AllowLoopback'")]
+    [InlineData("Outbound:AllowPrivateNetworks", "sometimes", "'sometimes' at 'Outbound:AllowPrivateNetworks'")]
+    [InlineData("Bootstrap:OperatorEmail", "operator", "Bootstrap:OperatorEmail must be an email address")]
+    [InlineData("Bootstrap:TenantId", "Acme Corp", "Bootstrap:TenantId must be a slug")]
+    [InlineData("Bootstrap:TenantAdminEmail", "admin@acme", "Bootstrap:TenantAdminEmail must be an email address")]
     public void AnApiWithABadSettingDoesNotStartAndSaysWhy(string key, string value, string refusal)
     {
         var unreachable = $"Host=127.0.0.1;Port={ApiHost.FreePort()};Database=none;Username=actors;Password=actors;Timeout=2";
