@@ -17,6 +17,14 @@ public sealed class OutboundOptions
     public bool AllowLoopback { get; set; }
 
     public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>
+    /// The first error of these settings, or null when they are usable. Two switches, each usable either
+    /// way, so there is none to find here: their one constraint, being <c>true</c> or <c>false</c>, is the
+    /// binder's, which refuses any other value (naming <c>Outbound:AllowLoopback</c> or
+    /// <c>Outbound:AllowPrivateNetworks</c>) when the host checks its options at start.
+    /// </summary>
+    public string? Refusal() => null;
 }
 
 /// <summary>An outbound call refused because its host is, or resolves to, a forbidden address.</summary>

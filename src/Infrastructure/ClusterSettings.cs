@@ -52,7 +52,8 @@ public sealed class ClusterSettings
     /// <summary>Missed probes after which a silo votes another one dead (Orleans' default is 3).</summary>
     public int NumMissedProbesLimit { get; set; } = 3;
 
-    public void Validate()
+    /// <summary>Every error of these settings (named as configured), or null when they are usable.</summary>
+    public string? Refusal()
     {
         List<string> errors = [];
         if (string.IsNullOrWhiteSpace(ClusterId)) errors.Add("Orleans:ClusterId is empty");
@@ -66,9 +67,6 @@ public sealed class ClusterSettings
         if (DirectoryCacheSize is < 0 or > 1_000_000) errors.Add("Orleans:DirectoryCacheSize must be 0-1000000");
         if (ProbeTimeoutSeconds is < 1 or > 60) errors.Add("Orleans:ProbeTimeoutSeconds must be 1-60");
         if (NumMissedProbesLimit is < 1 or > 10) errors.Add("Orleans:NumMissedProbesLimit must be 1-10");
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid configuration: " + string.Join("; ", errors));
-        }
+        return errors.Count > 0 ? string.Join("; ", errors) : null;
     }
 }

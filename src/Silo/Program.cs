@@ -4,6 +4,7 @@ using Actors.Infrastructure.Database;
 using Actors.Infrastructure.Health;
 using Actors.Infrastructure.Logging;
 using Actors.Infrastructure.Observability;
+using Actors.Infrastructure.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Actors.Silo;
@@ -13,13 +14,14 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var arenas = MallocArenas.Limit();
-        var builder = WebApplication.CreateBuilder(args.Where(a => a is not ("migrate" or "rotate-keys")).ToArray());
-        builder.Logging.AddActorsJsonLogging(builder.Configuration["LOG_LEVEL"]);
+        var hostArgs = args.Where(a => a is not ("migrate" or "rotate-keys")).ToArray();
+        var builder = WebApplication.CreateBuilder(hostArgs);
+        builder.AddActorsLogging();
         var connectionString = builder.Configuration.GetActorsConnectionString();
 
         if (args.Contains("migrate") || builder.Configuration.GetValue("Database:MigrateOnStart", false))
         {
-            using var loggers = LoggerFactory.Create(l => l.AddActorsJsonLogging(builder.Configuration["LOG_LEVEL"]));
+            using var loggers = LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddActorsJsonLogging());
             var runner = new MigrationRunner(connectionString, loggers.CreateLogger<MigrationRunner>());
             if (builder.Configuration.GetValue("Database:CreateIfMissing", false))
             {
@@ -36,8 +38,8 @@ public static class Program
         if (args.Contains("rotate-keys"))
         {
             // The runbook's key rotation: a new Data Protection key, every secret re-encrypted with it.
-            var rotation = Host.CreateApplicationBuilder();
-            rotation.Logging.AddActorsJsonLogging(builder.Configuration["LOG_LEVEL"]);
+            var rotation = Host.CreateApplicationBuilder(hostArgs);
+            rotation.AddActorsLogging();
             rotation.Services.AddActorsDatabase(connectionString);
             rotation.Services.AddActorsSecrets();
             using var host = rotation.Build();
@@ -46,8 +48,8 @@ public static class Program
             return 0;
         }
 
-        var settings = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
-        settings.Validate();
+        // The cluster's wiring needs these before the container is built: read now, with the start-time check.
+        var settings = builder.AddOptionsReadNow<ClusterSettings>(ClusterSettings.Section, s => s.Refusal());
 
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {

@@ -90,7 +90,7 @@ public static class SiloHosting
     /// </summary>
     public static ISiloBuilder AddActorsBillingClient(this ISiloBuilder silo)
     {
-        silo.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateOnStart();
+        silo.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateWith(o => o.Refusal());
         silo.Services.AddHttpClient(BillingProvisionHandler.ClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
             // Connects only to addresses the outbound policy allows, checked as resolved at connect time.
             .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler

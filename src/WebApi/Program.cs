@@ -33,10 +33,10 @@ public class Program
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Logging.AddActorsJsonLogging(builder.Configuration["LOG_LEVEL"]);
+        builder.AddActorsLogging();
         var connectionString = builder.Configuration.GetActorsConnectionString();
-        var settings = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
-        settings.Validate();
+        // The cluster's wiring needs these before the container is built: read now, with the start-time check.
+        var settings = builder.AddOptionsReadNow<ClusterSettings>(ClusterSettings.Section, s => s.Refusal());
 
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
@@ -85,7 +85,7 @@ public class Program
         builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateWith(o => o.Refusal());
         builder.Services.AddOptions<Actors.Infrastructure.Jobs.JobOptions>().BindConfiguration(Actors.Infrastructure.Jobs.JobOptions.Section)
             .ValidateWith(o => o.Refusal());
-        builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateWith(o => o.Refusal());
 
         var app = builder.Build();
         app.UseMiddleware<RequestTelemetry>();

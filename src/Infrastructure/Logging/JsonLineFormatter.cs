@@ -1,8 +1,11 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 
 namespace Actors.Infrastructure.Logging;
 
@@ -106,11 +109,53 @@ public sealed class JsonLineFormatter() : ConsoleFormatter(FormatterName)
 
 public static class LoggingExtensions
 {
+    /// <summary>The operator's one-word level (runbook, README): mapped onto <see cref="DefaultLevelKey"/>.</summary>
+    public const string LevelVariable = "LOG_LEVEL";
+
+    /// <summary>The framework's own default level of every category (<c>Logging__LogLevel__Default</c>).</summary>
+    public const string DefaultLevelKey = "Logging:LogLevel:Default";
+
     /// <summary>
-    /// JSON lines on stdout; <c>LOG_LEVEL</c> (trace, debug, information, warning, error) sets the
-    /// minimum level of the application's own categories.
+    /// The logging of every Actors host: <see cref="LevelVariable"/> mapped onto the framework's filter
+    /// configuration (<see cref="MapLogLevel"/>), then <see cref="AddActorsJsonLogging"/>.
     /// </summary>
-    public static ILoggingBuilder AddActorsJsonLogging(this ILoggingBuilder logging, string? level)
+    public static IHostApplicationBuilder AddActorsLogging(this IHostApplicationBuilder builder)
+    {
+        builder.Configuration.MapLogLevel();
+        builder.Logging.AddActorsJsonLogging();
+        return builder;
+    }
+
+    /// <summary>
+    /// When <c>LOG_LEVEL</c> is set (trace, debug, information, warning or warn, error, critical, none; any
+    /// case), it becomes <c>Logging:LogLevel:Default</c>, ahead of every source already added; any other
+    /// value is refused, so a host with a misspelt level does not start. Unset, <c>Logging:LogLevel</c>
+    /// applies as configured (the framework's default: Information).
+    /// </summary>
+    public static IConfigurationBuilder MapLogLevel(this IConfigurationManager configuration)
+    {
+        var value = configuration[LevelVariable];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return configuration;
+        }
+        var level = ParseLevel(value.Trim()) ?? throw new OptionsValidationException(LevelVariable, typeof(LoggerFilterOptions),
+            [$"{LevelVariable} must be one of {string.Join(", ", Enum.GetNames<LogLevel>())} (or Warn), not '{value}'"]);
+        return configuration.AddInMemoryCollection([new(DefaultLevelKey, level.ToString())]);
+    }
+
+    private static LogLevel? ParseLevel(string value) =>
+        string.Equals(value, "warn", StringComparison.OrdinalIgnoreCase) ? LogLevel.Warning
+        : Enum.GetNames<LogLevel>().FirstOrDefault(n => string.Equals(n, value, StringComparison.OrdinalIgnoreCase)) is { } name
+            ? Enum.Parse<LogLevel>(name)
+            : null;
+
+    /// <summary>
+    /// JSON lines on stdout. The level comes from the filter configuration (<c>Logging:LogLevel</c>, which
+    /// <c>LOG_LEVEL</c> sets through <see cref="MapLogLevel"/>); Polly's, ASP.NET Core's and HttpClient's
+    /// chatty categories stay at Warning whatever the default.
+    /// </summary>
+    public static ILoggingBuilder AddActorsJsonLogging(this ILoggingBuilder logging)
     {
         logging.ClearProviders();
         logging.AddConsole(o => o.FormatterName = JsonLineFormatter.FormatterName);
@@ -122,15 +167,6 @@ public static class LoggingExtensions
         // formatting those lines cost more CPU than serving most requests.
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
-        if (!string.IsNullOrWhiteSpace(level) && Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed))
-        {
-            logging.SetMinimumLevel(parsed);
-        }
-        else if (string.Equals(level, "warn", StringComparison.OrdinalIgnoreCase))
-        {
-            logging.SetMinimumLevel(LogLevel.Warning);
-        }
         return logging;
     }
 }
-

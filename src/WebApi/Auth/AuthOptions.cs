@@ -20,21 +20,25 @@ public sealed class AuthOptions
     public int TokenLifetimeMinutes { get; set; } = 60;
     public int ClockSkewSeconds { get; set; } = 30;
 
-    public void Validate()
+    /// <summary>The first error of these settings (named as configured), or null when they are usable.</summary>
+    public string? Refusal() =>
+        SigningKeys.Count == 0 || SigningKeys.Any(k => KeyLength(k) < 32)
+            ? "Auth:SigningKeys must hold at least one key of 32 bytes or more (Auth__SigningKeys__0). " +
+              "Generate one with: openssl rand -base64 48"
+        : TokenLifetimeMinutes is < 1 or > 24 * 60 ? "Auth:TokenLifetimeMinutes must be between 1 and 1440."
+        : string.IsNullOrWhiteSpace(Issuer) || string.IsNullOrWhiteSpace(Audience) ? "Auth:Issuer and Auth:Audience must be set."
+        : null;
+
+    /// <summary>A key's length in bytes; a <c>base64:</c> key that is not base64 counts as empty.</summary>
+    private static int KeyLength(string key)
     {
-        if (SigningKeys.Count == 0 || SigningKeys.Any(k => KeyBytes(k).Length < 32))
+        try
         {
-            throw new InvalidOperationException(
-                "Auth:SigningKeys must hold at least one key of 32 bytes or more (Auth__SigningKeys__0). " +
-                "Generate one with: openssl rand -base64 48");
+            return KeyBytes(key).Length;
         }
-        if (TokenLifetimeMinutes is < 1 or > 24 * 60)
+        catch (FormatException)
         {
-            throw new InvalidOperationException("Auth:TokenLifetimeMinutes must be between 1 and 1440.");
-        }
-        if (string.IsNullOrWhiteSpace(Issuer) || string.IsNullOrWhiteSpace(Audience))
-        {
-            throw new InvalidOperationException("Auth:Issuer and Auth:Audience must be set.");
+            return 0;
         }
     }
 

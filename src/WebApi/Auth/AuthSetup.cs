@@ -1,6 +1,8 @@
 using Actors.Grains;
+using Actors.Infrastructure.Options;
 using Actors.WebApi.Infrastructure;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -20,12 +22,13 @@ public static class AuthSetup
 
     public static WebApplicationBuilder AddActorsAuth(this WebApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
-        options.Validate();
+        // The bearer handler's keys are wired here, before the container: read now, with the start-time check.
+        var options = builder.AddOptionsReadNow<AuthOptions>(AuthOptions.Section, o => o.Refusal());
         _ = AuthMetrics.Reasons.Length; // exports every failure reason at 0 from the first scrape
-        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(services => services.GetRequiredService<IOptions<AuthOptions>>().Value);
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton<AccessCache>();
+        builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section).ValidateWith(o => o.Refusal());
         builder.Services.AddHostedService<Bootstrap>();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>

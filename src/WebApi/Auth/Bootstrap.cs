@@ -1,25 +1,25 @@
 using Actors.Grains;
 using Actors.Grains.Tenants;
 using Actors.Grains.Users;
+using Microsoft.Extensions.Options;
 
 namespace Actors.WebApi.Auth;
 
 /// <summary>
-/// Creates the first operator (and optionally a tenant with its admin) from configuration
+/// Creates the first operator (and optionally a tenant with its admin) from <see cref="BootstrapOptions"/>
 /// (section <c>Bootstrap</c>), once the cluster answers. Accounts that already exist are left alone,
 /// so restarts never reset a password. Nothing is created when no password is configured: outside
 /// Development no default password exists.
 /// </summary>
-public sealed partial class Bootstrap(IConfiguration configuration, IClusterClient cluster, ILogger<Bootstrap> logger) : BackgroundService
+public sealed partial class Bootstrap(IOptions<BootstrapOptions> options, IClusterClient cluster, ILogger<Bootstrap> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Never hold up host start-up: the first grain call waits for the cluster connection.
         await Task.Yield();
-        var section = configuration.GetSection("Bootstrap");
-        var operatorEmail = section["OperatorEmail"];
-        var operatorPassword = section["OperatorPassword"];
-        if (string.IsNullOrWhiteSpace(operatorEmail) || string.IsNullOrWhiteSpace(operatorPassword))
+        var settings = options.Value;
+        if (settings.OperatorEmail is not { } operatorEmail || settings.OperatorPassword is not { } operatorPassword
+            || string.IsNullOrWhiteSpace(operatorEmail) || string.IsNullOrWhiteSpace(operatorPassword))
         {
             return;
         }
@@ -28,15 +28,15 @@ public sealed partial class Bootstrap(IConfiguration configuration, IClusterClie
             try
             {
                 await EnsureUserAsync(operatorEmail, null, UserRole.Operator, operatorPassword);
-                if (section["TenantId"] is { Length: > 0 } tenantId)
+                if (settings.TenantId is { Length: > 0 } tenantId)
                 {
                     var tenant = cluster.GetGrain<ITenantGrain>(GrainKeys.Tenant(tenantId));
                     if (await tenant.GetAsync() is null)
                     {
-                        await tenant.CreateAsync(new TenantDraft(section["TenantName"] ?? tenantId, new TenantSettings()));
+                        await tenant.CreateAsync(new TenantDraft(settings.TenantName ?? tenantId, new TenantSettings()));
                         LogCreated(logger, "tenant", tenantId);
                     }
-                    if (section["TenantAdminEmail"] is { Length: > 0 } adminEmail && section["TenantAdminPassword"] is { Length: > 0 } adminPassword)
+                    if (settings.TenantAdminEmail is { Length: > 0 } adminEmail && settings.TenantAdminPassword is { Length: > 0 } adminPassword)
                     {
                         await EnsureUserAsync(adminEmail, tenantId, UserRole.Admin, adminPassword);
                     }

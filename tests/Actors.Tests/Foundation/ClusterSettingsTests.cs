@@ -1,5 +1,7 @@
 using Actors.Infrastructure;
+using Actors.Infrastructure.Options;
 using Actors.Silo;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -37,7 +39,7 @@ public sealed class ClusterSettingsTests
     [InlineData(100000)]
     public void CollectionAgeOutOfRangeIsRefusedAtStart(int seconds)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => new ClusterSettings { CollectionAgeSeconds = seconds }.Validate());
+        var error = Refused(new() { ["Orleans:CollectionAgeSeconds"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         Assert.Contains("Orleans:CollectionAgeSeconds", error.Message);
     }
 
@@ -56,7 +58,7 @@ public sealed class ClusterSettingsTests
     [InlineData(1_000_001)]
     public void DirectoryCacheSizeOutOfRangeIsRefusedAtStart(int entries)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => new ClusterSettings { DirectoryCacheSize = entries }.Validate());
+        var error = Refused(new() { ["Orleans:DirectoryCacheSize"] = entries.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         Assert.Contains("Orleans:DirectoryCacheSize", error.Message);
     }
 
@@ -87,8 +89,32 @@ public sealed class ClusterSettingsTests
     [InlineData(5, 11, "Orleans:NumMissedProbesLimit")]
     public void ProbeSettingsOutOfRangeAreRefusedAtStart(int probeTimeoutSeconds, int missedProbes, string setting)
     {
-        var error = Assert.Throws<InvalidOperationException>(
-            () => new ClusterSettings { ProbeTimeoutSeconds = probeTimeoutSeconds, NumMissedProbesLimit = missedProbes }.Validate());
+        var error = Refused(new()
+        {
+            ["Orleans:ProbeTimeoutSeconds"] = probeTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:NumMissedProbesLimit"] = missedProbes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         Assert.Contains(setting, error.Message);
+    }
+
+    [Fact]
+    public void EveryErrorIsNamedInOneRefusal()
+    {
+        var error = Refused(new() { ["Orleans:SiloPort"] = "0", ["Orleans:AdvertisedAddress"] = "silo-1" });
+        Assert.Equal("Orleans:SiloPort must be 1-65535; Orleans:AdvertisedAddress must be an IP address", error.Message);
+    }
+
+    [Fact]
+    public void ValidSettingsAreReadAsConfigured()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Orleans:GatewayPort"] = "30100" }).Build();
+        Assert.Equal(30100, configuration.GetValidated<ClusterSettings>(ClusterSettings.Section, s => s.Refusal()).GatewayPort);
+    }
+
+    /// <summary>The section bound and refused as a host reads it before its container is built.</summary>
+    private static OptionsValidationException Refused(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return Assert.Throws<OptionsValidationException>(() => configuration.GetValidated<ClusterSettings>(ClusterSettings.Section, s => s.Refusal()));
     }
 }
