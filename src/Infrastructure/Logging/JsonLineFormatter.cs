@@ -127,8 +127,8 @@ public static class LoggingExtensions
     }
 
     /// <summary>
-    /// When <c>LOG_LEVEL</c> is set (trace, debug, information, warning or warn, error, critical, none; any
-    /// case), it becomes <c>Logging:LogLevel:Default</c>, ahead of every source already added; any other
+    /// When <c>LOG_LEVEL</c> is set (trace, debug, information or info, warning or warn, error, critical or
+    /// fatal, none; any case), it becomes <c>Logging:LogLevel:Default</c>, ahead of every source already added; any other
     /// value is refused, so a host with a misspelt level does not start. Unset, <c>Logging:LogLevel</c>
     /// applies as configured (the framework's default: Information).
     /// </summary>
@@ -140,12 +140,21 @@ public static class LoggingExtensions
             return configuration;
         }
         var level = ParseLevel(value.Trim()) ?? throw new OptionsValidationException(LevelVariable, typeof(LoggerFilterOptions),
-            [$"{LevelVariable} must be one of {string.Join(", ", Enum.GetNames<LogLevel>())} (or Warn), not '{value}'"]);
+            [$"{LevelVariable} must be one of {string.Join(", ", Enum.GetNames<LogLevel>())} (or Info, Warn, Fatal), not '{value}'"]);
         return configuration.AddInMemoryCollection([new(DefaultLevelKey, level.ToString())]);
     }
 
+    // The spellings of the systems this one replaces (LOG_LEVEL=INFO, DEBUG, WARNING, ERROR, CRITICAL in
+    // their runbooks) and of common loggers (warn, fatal), beside the framework's own names.
+    private static readonly Dictionary<string, LogLevel> Aliases = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["info"] = LogLevel.Information,
+        ["warn"] = LogLevel.Warning,
+        ["fatal"] = LogLevel.Critical,
+    };
+
     private static LogLevel? ParseLevel(string value) =>
-        string.Equals(value, "warn", StringComparison.OrdinalIgnoreCase) ? LogLevel.Warning
+        Aliases.TryGetValue(value, out var alias) ? alias
         : Enum.GetNames<LogLevel>().FirstOrDefault(n => string.Equals(n, value, StringComparison.OrdinalIgnoreCase)) is { } name
             ? Enum.Parse<LogLevel>(name)
             : null;

@@ -26,6 +26,10 @@ public sealed class LogLevelTests
     [InlineData("Debug", LogLevel.Debug)]
     [InlineData("error", LogLevel.Error)]
     [InlineData("warn", LogLevel.Warning)]
+    // The spellings of the seeds' runbooks (LOG_LEVEL=INFO, DEBUG, WARNING).
+    [InlineData("INFO", LogLevel.Information)]
+    [InlineData("WARNING", LogLevel.Warning)]
+    [InlineData("fatal", LogLevel.Critical)]
     [InlineData(" Trace ", LogLevel.Trace)]
     public void LogLevelSetsTheDefaultLevel(string value, LogLevel expected)
     {
@@ -57,7 +61,7 @@ public sealed class LogLevelTests
         var unreachable = $"Host=127.0.0.1;Port={ApiHost.FreePort()};Database=none;Username=actors;Password=actors;Timeout=2";
         var api = new ApiHost(unreachable, "lvl" + Guid.NewGuid().ToString("N")[..8], new Dictionary<string, string?> { ["LOG_LEVEL"] = "loud" });
         var refused = Assert.ThrowsAny<Exception>(() => api.StartHttp());
-        Assert.Contains("LOG_LEVEL must be one of Trace, Debug, Information, Warning, Error, Critical, None (or Warn), not 'loud'",
+        Assert.Contains("LOG_LEVEL must be one of Trace, Debug, Information, Warning, Error, Critical, None (or Info, Warn, Fatal), not 'loud'",
             refused.ToString(), StringComparison.Ordinal);
         try { api.Dispose(); } catch (Exception) { /* the host never started */ }
     }
