@@ -1,4 +1,4 @@
-using Actors.Grains.Secrets;
+using Actors.Data.Tenants;
 using Actors.Infrastructure;
 using Actors.Infrastructure.Database;
 using Actors.Infrastructure.Health;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Actors.Grains.Jobs;
-using Actors.Infrastructure.Database;
+using Actors.Data;
+using Actors.Data.Candidates;
 
 namespace Actors.Grains.Candidates;
 
@@ -58,7 +59,7 @@ public sealed class CandidatesImportHandler(Npgsql.NpgsqlDataSource db, Microsof
         // The tenant's max_candidates holds for imports too: rows past it are reported, not created.
         var limit = (await run.Grains.GetGrain<Tenants.ITenantGrain>(GrainKeys.Tenant(run.TenantId)).GetAsync())?.Settings.MaxCandidates
             ?? Tenants.TenantSettings.DefaultMaxCandidates;
-        var room = limit - await db.SumAsync(run.TenantId, "candidate.status");
+        var room = limit - await db.SumAsync(run.TenantId, CandidateTable.StatusCounter);
         run.ReportProgress(0, rows.Count);
         foreach (var (line, row, errors) in rows)
         {

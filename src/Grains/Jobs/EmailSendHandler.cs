@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Npgsql;
+using Actors.Data.Jobs;
 
 namespace Actors.Grains.Jobs;
 
@@ -125,36 +126,11 @@ public sealed partial class EmailSendHandler(IOptions<OutboundOptions> outbound,
         return new { total = recipients.Count, sent, failed, skipped };
     }
 
-    private async Task<HashSet<string>> SentAsync(Guid jobId, CancellationToken cancellationToken)
-    {
-        await using var command = db.CreateCommand("SELECT recipient FROM email_deliveries WHERE job_id = $1 AND status = 'sent'");
-        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
-        var sent = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            sent.Add(reader.GetString(0));
-        }
-        return sent;
-    }
+    private Task<HashSet<string>> SentAsync(Guid jobId, CancellationToken cancellationToken) =>
+        EmailDeliveries.SentAsync(db, jobId, cancellationToken);
 
-    private async Task RecordAsync(JobRun run, string recipient, string status, string? error, CancellationToken cancellationToken)
-    {
-        await using var command = db.CreateCommand(
-            """
-            INSERT INTO email_deliveries (job_id, recipient, tenant_id, status, error, attempt, sent_at)
-            VALUES ($1, $2, $3, $4, $5, $6, now())
-            ON CONFLICT (job_id, recipient) DO UPDATE
-               SET status = EXCLUDED.status, error = EXCLUDED.error, attempt = EXCLUDED.attempt, sent_at = EXCLUDED.sent_at
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = run.JobId });
-        command.Parameters.Add(new NpgsqlParameter { Value = recipient });
-        command.Parameters.Add(new NpgsqlParameter { Value = run.TenantId });
-        command.Parameters.Add(new NpgsqlParameter { Value = status });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = run.Attempt });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    private Task RecordAsync(JobRun run, string recipient, string status, string? error, CancellationToken cancellationToken) =>
+        EmailDeliveries.RecordAsync(db, run.JobId, run.TenantId, run.Attempt, recipient, status, error, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of tenant {TenantId}: one recipient refused ({Reason})")]
     private static partial void LogRecipientFailed(ILogger logger, Guid jobId, string tenantId, string reason);

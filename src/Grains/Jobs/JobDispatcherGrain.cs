@@ -4,6 +4,7 @@ using Actors.Grains.Tenants;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Actors.Data.Jobs;
 
 namespace Actors.Grains.Jobs;
 
@@ -206,28 +207,15 @@ public sealed partial class JobDispatcherGrain(NpgsqlDataSource db, IOptions<Job
         try
         {
             var wanted = LineLength - _line.Count;
-            await using var command = db.CreateCommand(
-                """
-                SELECT id FROM jobs
-                 WHERE tenant_id = $1 AND status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-                 ORDER BY created_at, id LIMIT $2
-                """);
-            command.Parameters.AddWithValue(TenantId);
-            command.Parameters.AddWithValue(wanted);
-            var read = 0;
-            await using (var reader = await command.ExecuteReaderAsync())
+            var due = await JobQueries.DueAsync(db, TenantId, wanted);
+            foreach (var id in due)
             {
-                while (await reader.ReadAsync())
+                if (!_running.Contains(id) && _inLine.Add(id))
                 {
-                    read++;
-                    var id = reader.GetGuid(0);
-                    if (!_running.Contains(id) && _inLine.Add(id))
-                    {
-                        _line.Enqueue(id);
-                    }
+                    _line.Enqueue(id);
                 }
             }
-            _moreInTable = read == wanted;
+            _moreInTable = due.Count == wanted;
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
@@ -260,20 +248,12 @@ public sealed partial class JobDispatcherGrain(NpgsqlDataSource db, IOptions<Job
         try
         {
             var processing = new HashSet<Guid>();
-            await using (var command = db.CreateCommand(
-                "SELECT id, heartbeat_at < now() - $2 FROM jobs WHERE tenant_id = $1 AND status = 'processing'"))
+            foreach (var (id, isStuck) in await JobQueries.ProcessingAsync(db, TenantId, options.Value.StuckAfter))
             {
-                command.Parameters.AddWithValue(TenantId);
-                command.Parameters.AddWithValue(options.Value.StuckAfter);
-                await using var reader = await command.ExecuteReaderAsync();
-                while (await reader.ReadAsync())
+                processing.Add(id);
+                if (isStuck)
                 {
-                    var id = reader.GetGuid(0);
-                    processing.Add(id);
-                    if (!reader.IsDBNull(1) && reader.GetBoolean(1))
-                    {
-                        stuck.Add(id);
-                    }
+                    stuck.Add(id);
                 }
             }
             processing.ExceptWith(_endedDuringRecount);

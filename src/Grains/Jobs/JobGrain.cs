@@ -3,6 +3,7 @@ using Actors.Infrastructure.Jobs;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Actors.Data.Jobs;
 
 namespace Actors.Grains.Jobs;
 

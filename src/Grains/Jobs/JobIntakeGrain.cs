@@ -1,5 +1,6 @@
 using Npgsql;
 using Orleans.Concurrency;
+using Actors.Data.Jobs;
 
 namespace Actors.Grains.Jobs;
 

@@ -1,4 +1,5 @@
 using Actors.Infrastructure.Jobs;
+using Actors.Data.Jobs;
 
 namespace Actors.Grains.Jobs;
 

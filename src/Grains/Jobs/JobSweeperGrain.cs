@@ -2,6 +2,7 @@ using Actors.Infrastructure.Jobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Actors.Data.Jobs;
 
 namespace Actors.Grains.Jobs;
 
@@ -30,20 +31,7 @@ public sealed partial class JobSweeperGrain(NpgsqlDataSource db, IOptions<JobOpt
 
     public async Task<int> RunAsync()
     {
-        var tenants = new List<string>();
-        await using (var command = db.CreateCommand(
-            """
-            SELECT tenant_id FROM counters
-             WHERE kind = 'job.status' AND key IN ('queued', 'processing')
-             GROUP BY tenant_id HAVING sum(n) > 0
-            """))
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                tenants.Add(reader.GetString(0));
-            }
-        }
+        var tenants = await JobQueries.ActiveTenantsAsync(db);
         var swept = await Task.WhenAll(tenants.Select(async tenant =>
         {
             try

@@ -1,8 +1,9 @@
-using Actors.Infrastructure.Database;
 using Actors.Infrastructure.Jobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Actors.Data.Candidates;
+using Actors.Data.Jobs;
 
 namespace Actors.Grains.Jobs;
 
@@ -38,35 +39,12 @@ public sealed partial class RetentionGrain(NpgsqlDataSource db, IOptions<JobOpti
 
     public async Task<int> RunAsync()
     {
-        await using var command = db.CreateCommand(
-            $"""
-            WITH gone AS (
-                DELETE FROM jobs
-                 WHERE status IN ('completed', 'failed', 'cancelled')
-                   AND completed_at < now() - make_interval(days => @days)
-                RETURNING id, tenant_id, status),
-            deliveries AS (
-                DELETE FROM email_deliveries d USING gone WHERE d.job_id = gone.id),
-            {Counters.AddCte("SELECT tenant_id, 'job.status', status, 0, -count(*) FROM gone GROUP BY tenant_id, status ORDER BY 1, 3")}
-            SELECT count(*) FROM gone
-            """);
-        command.Parameters.AddWithValue("days", options.Value.RetentionDays);
-        var deleted = (int)(long)(await command.ExecuteScalarAsync())!;
+        var deleted = await JobQueries.DeleteEndedAsync(db, options.Value.RetentionDays);
         LogDeleted(logger, deleted, options.Value.RetentionDays);
 
         // CSV imports: their reports go with their jobs; a file staged a day ago whose job was never
         // created (the upload's answer was lost and not retried) is dropped.
-        await using var imports = db.CreateCommand(
-            """
-            WITH gone AS (
-                DELETE FROM candidate_imports i
-                 WHERE i.created_at < now() - make_interval(days => @days)
-                    OR (i.created_at < now() - interval '1 day' AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = i.id))
-                RETURNING id)
-            DELETE FROM candidate_import_rows r USING gone WHERE r.import_id = gone.id
-            """);
-        imports.Parameters.AddWithValue("days", options.Value.RetentionDays);
-        await imports.ExecuteNonQueryAsync();
+        await CandidateImports.DeleteExpiredAsync(db, options.Value.RetentionDays);
         return deleted;
     }
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Actors.Grains.Secrets;
+using Actors.Data.Tenants;
 using Orleans.Storage;
+using Actors.Data.Storage;
 
 namespace Actors.Grains.Storage;
 
@@ -82,11 +83,11 @@ public static class DomainStorageExtensions
     {
         var services = silo.Services;
         services.AddActorsSecrets();
-        services.AddSingleton<IStateTable, Candidates.CandidateTable>();
-        services.AddSingleton<IStateTable, Jobs.JobTable>();
-        services.AddSingleton<IStateTable, Schedules.ScheduleTable>();
-        services.AddSingleton<IStateTable, Tenants.TenantTable>();
-        services.AddSingleton<IStateTable, Users.UserTable>();
+        services.AddSingleton<IStateTable, Data.Candidates.CandidateTable>();
+        services.AddSingleton<IStateTable, Data.Jobs.JobTable>();
+        services.AddSingleton<IStateTable, Data.Schedules.ScheduleTable>();
+        services.AddSingleton<IStateTable, Data.Tenants.TenantTable>();
+        services.AddSingleton<IStateTable, Data.Users.UserTable>();
         services.AddKeyedSingleton<IGrainStorage>(DomainGrainStorage.Name,
             (sp, _) => new DomainGrainStorage(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetServices<IStateTable>()));
         // Secrets stored in plain text by an earlier release are encrypted when a silo starts.

@@ -8,7 +8,8 @@ using Actors.WebApi.Infrastructure;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
+using Actors.Data.Candidates;
+using Actors.Data.Jobs;
 
 namespace Actors.WebApi.Candidates;
 
@@ -39,14 +40,14 @@ public sealed class CandidateImportService(IClusterClient cluster, NpgsqlDataSou
         {
             return (earlier, true);
         }
-        await TenantQuota.EnsureRoomAsync(access, db, tenant, "candidates", s => s.MaxCandidates, "candidate.status", []);
-        await TenantQuota.EnsureRoomAsync(access, db, tenant, "active_jobs", s => s.MaxActiveJobs, "job.status", ["queued", "processing"]);
+        await TenantQuota.EnsureRoomAsync(access, db, tenant, "candidates", s => s.MaxCandidates, CandidateTable.StatusCounter, []);
+        await TenantQuota.EnsureRoomAsync(access, db, tenant, "active_jobs", s => s.MaxActiveJobs, JobTable.StatusCounter, ["queued", "processing"]);
 
         // A declared length over the limit is refused before the limit is raised: the server then reads
         // (and drops) at most the usual 1 MB of it, so a small client sees its 413 rather than a reset.
         if (context.Request.ContentLength > options.MaxBytes)
         {
-            throw TooLarge(options);
+            throw CandidateImports.TooLarge(options);
         }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
@@ -54,11 +55,11 @@ public sealed class CandidateImportService(IClusterClient cluster, NpgsqlDataSou
         }
         try
         {
-            await StageAsync(db, id, tenant, actor.Email, await open(), options, context.RequestAborted);
+            await CandidateImports.StageAsync(db, id, tenant, actor.Email, await open(), options, context.RequestAborted);
         }
         catch (BadHttpRequestException bad) when (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            throw TooLarge(options);
+            throw CandidateImports.TooLarge(options);
         }
         catch (DecoderFallbackException)
         {
@@ -76,95 +77,5 @@ public sealed class CandidateImportService(IClusterClient cluster, NpgsqlDataSou
 
         var parameters = JsonSerializer.Serialize(new { upload = id });
         return (await job.SubmitAsync(new JobDraft(JobTypes.CandidatesImport, parameters, null, "upload:" + id, actor.Email, null)), false);
-    }
-
-    internal static ActorsException TooLarge(ImportOptions options) => new(ErrorCodes.TooLarge,
-        $"An import holds at most {(options.MaxBytes >= 1024 * 1024 ? $"{options.MaxBytes / (1024 * 1024)} MB" : $"{options.MaxBytes / 1024} KB")} " +
-        $"and {options.MaxRows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} records; split the file.");
-
-    /// <summary>
-    /// Reads, checks and copies every record in one transaction. The import's row is written last, so a
-    /// file cut short, too large or not CSV leaves nothing behind; a retried upload with the same
-    /// Idempotency-Key whose job was never created replaces what an earlier attempt staged.
-    /// </summary>
-    private static async Task StageAsync(NpgsqlDataSource db, Guid id, string tenant, string actor, Stream file, ImportOptions options,
-        CancellationToken cancellationToken)
-    {
-        using var text = new StreamReader(file, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true),
-            detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024, leaveOpen: true);
-        var csv = new CsvRecords(text);
-        var fields = new List<string>();
-        if (!await csv.ReadAsync(fields))
-        {
-            throw ActorsException.Invalid("file", CandidateCsv.EmptyRefusal);
-        }
-        var format = CandidateCsv.FromHeader(fields, out var headerErrors);
-        if (format is null)
-        {
-            var errors = new Validator();
-            headerErrors.ForEach(e => errors.Add("file", e));
-            errors.ThrowIfAny();
-        }
-
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var clear = new NpgsqlCommand(
-            "WITH staged AS (DELETE FROM candidate_import_rows WHERE import_id = $1) DELETE FROM candidate_imports WHERE id = $1", connection, transaction))
-        {
-            clear.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = id });
-            await clear.ExecuteNonQueryAsync(cancellationToken);
-        }
-        int rows = 0, invalid = 0;
-        var idText = id.ToString();
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY candidate_import_rows (import_id, seq, line, candidate_id, company_name, contact_email, contact_phone, products, error) " +
-            "FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            while (await csv.ReadAsync(fields))
-            {
-                if (++rows > options.MaxRows)
-                {
-                    throw TooLarge(options);
-                }
-                var line = csv.StartLine;
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(id, NpgsqlDbType.Uuid, cancellationToken);
-                await copy.WriteAsync(rows, NpgsqlDbType.Integer, cancellationToken);
-                await copy.WriteAsync(line, NpgsqlDbType.Integer, cancellationToken);
-                var refusal = format!.Check(fields, out var row);
-                if (refusal is not null)
-                {
-                    invalid++;
-                    for (var i = 0; i < 5; i++) await copy.WriteNullAsync(cancellationToken);
-                    await copy.WriteAsync(JsonSerializer.Serialize(refusal), NpgsqlDbType.Text, cancellationToken);
-                    continue;
-                }
-                await copy.WriteAsync(StableId.Create("import", idText, line.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    NpgsqlDbType.Uuid, cancellationToken);
-                await copy.WriteAsync(row.CompanyName, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(row.ContactEmail, NpgsqlDbType.Text, cancellationToken);
-                if (row.ContactPhone is null) await copy.WriteNullAsync(cancellationToken);
-                else await copy.WriteAsync(row.ContactPhone, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(row.Products.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteNullAsync(cancellationToken);
-            }
-            if (rows == 0)
-            {
-                throw ActorsException.Invalid("file", "has a header and no records");
-            }
-            await copy.CompleteAsync(cancellationToken);
-        }
-        await using (var insert = new NpgsqlCommand(
-            "INSERT INTO candidate_imports (id, tenant_id, created_by, created_at, rows, invalid) VALUES ($1, $2, $3, now(), $4, $5)",
-            connection, transaction))
-        {
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = id });
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = tenant });
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = actor });
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = rows });
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = invalid });
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
     }
 }

@@ -1,9 +1,10 @@
 using Actors.Grains;
 using Actors.Grains.Candidates;
-using Actors.Infrastructure.Database;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Npgsql;
+using Actors.Data;
+using Actors.Data.Candidates;
 
 namespace Actors.WebApi.Candidates;
 
@@ -19,9 +20,6 @@ public sealed record CandidateQuery(string? Status = null, string? Product = nul
 /// </summary>
 public sealed class CandidateService(IClusterClient cluster, NpgsqlDataSource db, AccessCache access)
 {
-    public static readonly string[] Statuses = ["pending", "approved", "rejected"];
-    private static readonly string[] Provisionings = ["not_started", "pending", "provisioned", "failed"];
-
     /// <summary>Registers a candidate; the same <paramref name="idempotencyKey"/> and body answer the first (Existing).</summary>
     public async Task<CandidateInfo> CreateAsync(RequestActor actor, CreateCandidateRequest body, string? idempotencyKey)
     {
@@ -36,7 +34,7 @@ public sealed class CandidateService(IClusterClient cluster, NpgsqlDataSource db
 
         var products = CandidateRules.Normalize(body.Products);
         var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "candidate", key);
-        await TenantQuota.EnsureRoomAsync(access, db, tenant, "candidates", s => s.MaxCandidates, "candidate.status", [],
+        await TenantQuota.EnsureRoomAsync(access, db, tenant, "candidates", s => s.MaxCandidates, CandidateTable.StatusCounter, [],
             key is null ? null : async () => await cluster.GetGrain<ICandidateGrain>(id, tenant).GetAsync() is not null);
         var hash = IdempotencyKey.Hash(body.CompanyName!, body.ContactEmail!, body.ContactPhone ?? "", string.Join('\u001e', products));
         return await cluster.GetGrain<ICandidateGrain>(id, tenant)
@@ -96,33 +94,26 @@ public sealed class CandidateService(IClusterClient cluster, NpgsqlDataSource db
     {
         var tenant = actor.ListScope(query.Tenant);
         var errors = new Validator();
-        var page = Paging.From(query.Limit, query.Offset, query.Cursor, errors);
+        var page = PagingRequest.From(query.Limit, query.Offset, query.Cursor, errors);
         var (status, product) = (query.Status, query.Product);
-        if (status is not null && !Statuses.Contains(status))
+        if (status is not null && !CandidateQueries.Statuses.Contains(status))
         {
             errors.Add("status", "must be pending, approved or rejected");
         }
         errors.Length("product", product, CandidateRules.MaxProductLength);
         errors.ThrowIfAny();
 
-        return await PagedQuery.ReadAsync(db,
-            "id, tenant_id, company_name, contact_email, products, status, provisioning, provider_id, version, created_at, updated_at", "candidates",
-            Sql.Where(tenant is null ? null : "tenant_id = @tenant", status is null ? null : "status = @status",
-                product is null ? null : "products @> ARRAY[@product::text]"),
-            new KeysetOrder("created_at", "id", "uuid"), page, [("tenant", tenant), ("status", status), ("product", product)],
-            r => new CandidateListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<string[]>(4), r.GetString(5),
-                r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.GetInt64(8), r.GetFieldValue<DateTimeOffset>(9), r.GetFieldValue<DateTimeOffset>(10)),
-            product is not null ? null : status is null ? new CounterTotal(tenant, "candidate.status") : new CounterTotal(tenant, "candidate.status", status));
+        return await CandidateQueries.PageAsync(db, tenant, status, product, page);
     }
 
     /// <summary>Counts by status and provisioning, from the counters (operators without a tenant: every tenant).</summary>
     public async Task<CandidateStats> StatsAsync(RequestActor actor, string? tenantFilter)
     {
         var tenant = actor.ListScope(tenantFilter);
-        var status = await db.ReadAsync(tenant, "candidate.status");
-        var provisioning = await db.ReadAsync(tenant, "candidate.provisioning");
-        var byStatus = Statuses.ToDictionary(s => s, s => status.GetValueOrDefault(s));
-        var byProvisioning = Provisionings.ToDictionary(s => s, s => provisioning.GetValueOrDefault(s));
+        var status = await db.ReadAsync(tenant, CandidateTable.StatusCounter);
+        var provisioning = await db.ReadAsync(tenant, CandidateTable.ProvisioningCounter);
+        var byStatus = CandidateQueries.Statuses.ToDictionary(s => s, s => status.GetValueOrDefault(s));
+        var byProvisioning = CandidateQueries.Provisionings.ToDictionary(s => s, s => provisioning.GetValueOrDefault(s));
         return new CandidateStats(byStatus.Values.Sum(), byStatus, byProvisioning);
     }
 

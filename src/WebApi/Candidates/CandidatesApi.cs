@@ -6,6 +6,8 @@ using Actors.WebApi.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Actors.Data;
+using Actors.Data.Candidates;
 
 namespace Actors.WebApi.Candidates;
 
@@ -26,8 +28,7 @@ public sealed record CandidateResponse(
         c.DecidedBy, c.DecidedAt, c.RejectionReason);
 }
 
-public sealed record CandidateListItem(Guid Id, string TenantId, string CompanyName, string ContactEmail, IReadOnlyList<string> Products, string Status,
-    string Provisioning, string? ProviderId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
 
 public sealed record HistoryEntryResponse(DateTimeOffset At, string Actor, string Action, string? From, string To, string? Note);
 

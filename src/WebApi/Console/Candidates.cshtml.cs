@@ -2,8 +2,9 @@ using Actors.Grains;
 using Actors.Grains.Jobs;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Candidates;
-using Actors.WebApi.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
+using Actors.Data;
+using Actors.Data.Candidates;
 
 namespace Actors.WebApi.ReviewConsole;
 

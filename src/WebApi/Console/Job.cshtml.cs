@@ -1,8 +1,9 @@
 using Actors.Grains.Jobs;
 using Actors.WebApi.Auth;
-using Actors.WebApi.Infrastructure;
 using Actors.WebApi.Jobs;
 using Microsoft.AspNetCore.Mvc;
+using Actors.Data;
+using Actors.Data.Jobs;
 
 namespace Actors.WebApi.ReviewConsole;
 

@@ -1,6 +1,7 @@
 using Actors.WebApi.Auth;
-using Actors.WebApi.Infrastructure;
 using Actors.WebApi.Jobs;
+using Actors.Data;
+using Actors.Data.Jobs;
 
 namespace Actors.WebApi.ReviewConsole;
 

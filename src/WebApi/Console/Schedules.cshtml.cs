@@ -1,7 +1,8 @@
 using Actors.WebApi.Schedules;
 using Actors.WebApi.Auth;
-using Actors.WebApi.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
+using Actors.Data;
+using Actors.Data.Schedules;
 
 namespace Actors.WebApi.ReviewConsole;
 

@@ -1,8 +1,9 @@
 using Actors.WebApi.Auth;
-using Actors.WebApi.Infrastructure;
 using Actors.WebApi.Tenants;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Actors.Data;
+using Actors.Data.Tenants;
 
 namespace Actors.WebApi.ReviewConsole;
 

@@ -1,6 +1,6 @@
+using Actors.Data;
 using Actors.Grains;
 using Actors.Grains.Tenants;
-using Actors.Infrastructure.Database;
 using Actors.WebApi.Auth;
 using Npgsql;
 

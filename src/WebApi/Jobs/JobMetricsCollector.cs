@@ -1,6 +1,6 @@
-using Actors.Infrastructure.Health;
 using Npgsql;
 using Prometheus;
+using Actors.Data.Jobs;
 
 namespace Actors.WebApi.Jobs;
 

@@ -6,6 +6,8 @@ using Actors.Grains.Jobs;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Npgsql;
+using Actors.Data;
+using Actors.Data.Jobs;
 
 namespace Actors.WebApi.Jobs;
 
@@ -22,7 +24,6 @@ public sealed class JobService(IClusterClient cluster, NpgsqlDataSource db, Acce
 {
     public const int MaxParametersBytes = 64 * 1024;
     public const int MaxBatch = 1000;
-    public static readonly string[] Statuses = ["queued", "processing", "completed", "failed", "cancelled"];
 
     /// <summary>Queues a job; the same <paramref name="idempotencyKey"/> and body answer the first job (Existing).</summary>
     public async Task<JobInfo> SubmitAsync(RequestActor actor, SubmitJobRequest body, string? idempotencyKey)
@@ -34,7 +35,7 @@ public sealed class JobService(IClusterClient cluster, NpgsqlDataSource db, Acce
         errors.ThrowIfAny();
 
         var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "job", key);
-        await TenantQuota.EnsureRoomAsync(access, db, tenant, "active_jobs", s => s.MaxActiveJobs, "job.status", ["queued", "processing"],
+        await TenantQuota.EnsureRoomAsync(access, db, tenant, "active_jobs", s => s.MaxActiveJobs, JobTable.StatusCounter, ["queued", "processing"],
             key is null ? null : async () => await cluster.GetGrain<IJobGrain>(id, tenant).GetAsync() is not null);
         var hash = IdempotencyKey.Hash(body.Type!, parameters!, body.MaxAttempts?.ToString(CultureInfo.InvariantCulture) ?? "");
         return await cluster.GetGrain<IJobGrain>(id, tenant).SubmitAsync(new JobDraft(body.Type!, parameters!, body.MaxAttempts, hash, actor.Email, null));
@@ -87,7 +88,7 @@ public sealed class JobService(IClusterClient cluster, NpgsqlDataSource db, Acce
         // The cap, once for the batch: the silo refuses new items past the room left, in item order
         // (a replay, whose key already names a job, takes no room).
         var (limit, active) = await TenantQuota.UsageAsync(access, db, tenant,
-            s => s.MaxActiveJobs, "job.status", ["queued", "processing"]);
+            s => s.MaxActiveJobs, JobTable.StatusCounter, ["queued", "processing"]);
         if (drafts.Count > 0)
         {
             // One call and one statement for the batch (JobIntakeGrain), not one grain call per item.
@@ -142,28 +143,16 @@ public sealed class JobService(IClusterClient cluster, NpgsqlDataSource db, Acce
     {
         var tenant = actor.ListScope(query.Tenant);
         var errors = new Validator();
-        var page = Paging.From(query.Limit, query.Offset, query.Cursor, errors);
+        var page = PagingRequest.From(query.Limit, query.Offset, query.Cursor, errors);
         var (status, type) = (query.Status, query.Type);
-        if (status is not null && !Statuses.Contains(status))
+        if (status is not null && !JobQueries.Statuses.Contains(status))
         {
-            errors.Add("status", "must be one of: " + string.Join(", ", Statuses));
+            errors.Add("status", "must be one of: " + string.Join(", ", JobQueries.Statuses));
         }
         errors.Length("type", type, 64);
         errors.ThrowIfAny();
 
-        // The status is one of Statuses, written as a literal so the planner can use the partial index
-        // of failed jobs (newest failure first).
-        var order = status == "failed" ? new KeysetOrder("completed_at", "id", "uuid") : new KeysetOrder("created_at", "id", "uuid");
-        return await PagedQuery.ReadAsync(db,
-            "id, tenant_id, type, status, attempts, max_attempts, processed, total, error_code, error_message, created_at, started_at, completed_at", "jobs",
-            Sql.Where(tenant is null ? null : "tenant_id = @tenant", status is null ? null : $"status = '{status}'", type is null ? null : "type = @type"),
-            order, page, [("tenant", tenant), ("type", type)],
-            r => new JobListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5),
-                new JobProgress(r.GetInt64(6), r.IsDBNull(7) ? null : r.GetInt64(7)),
-                r.IsDBNull(8) ? null : new JobError(r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9)),
-                r.GetFieldValue<DateTimeOffset>(10), r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
-                r.IsDBNull(12) ? null : r.GetFieldValue<DateTimeOffset>(12)),
-            type is not null ? null : status is null ? new CounterTotal(tenant, "job.status") : new CounterTotal(tenant, "job.status", status));
+        return await JobQueries.PageAsync(db, tenant, status, type, page);
     }
 
     /// <summary>The recipients of an email job, by address (404 when the job is not the caller's tenant's).</summary>
@@ -171,18 +160,9 @@ public sealed class JobService(IClusterClient cluster, NpgsqlDataSource db, Acce
     {
         var job = await GetAsync(actor, id);
         var errors = new Validator();
-        var page = Paging.From(limit, offset, cursor, errors);
+        var page = PagingRequest.From(limit, offset, cursor, errors);
         errors.ThrowIfAny();
-        return await PagedQuery.ReadAsync(db, "recipient, status, error, attempt, sent_at", "email_deliveries",
-            "job_id = @job", new KeysetOrder(null, "recipient", "text", Descending: false), page, [("job", job.Id)],
-            r => new EmailDelivery(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3), r.GetFieldValue<DateTimeOffset>(4)),
-            async () =>
-            {
-                // At most EmailSendHandler.MaxRecipients rows per job: a bounded count.
-                await using var count = db.CreateCommand("SELECT count(*) FROM email_deliveries WHERE job_id = $1");
-                count.Parameters.Add(new NpgsqlParameter { Value = job.Id });
-                return (long)(await count.ExecuteScalarAsync())!;
-            });
+        return await EmailDeliveries.PageAsync(db, job.Id, page);
     }
 
     private static BatchItemResult Refused(int index, Microsoft.AspNetCore.Mvc.ProblemDetails problem) =>

@@ -5,14 +5,12 @@ using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Actors.Data;
+using Actors.Data.Jobs;
 
 namespace Actors.WebApi.Jobs;
 
 public sealed record SubmitJobRequest(string? Type, JsonElement? Parameters, int? MaxAttempts);
-
-public sealed record JobProgress(long Processed, long? Total);
-
-public sealed record JobError(string Code, string? Message);
 
 public sealed record JobResponse(
     Guid Id, string TenantId, string Type, string Status, int Attempts, int MaxAttempts, JobProgress Progress,
@@ -26,11 +24,6 @@ public sealed record JobResponse(
 
     private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 }
-
-public sealed record EmailDelivery(string Recipient, string Status, string? Error, int Attempt, DateTimeOffset SentAt);
-
-public sealed record JobListItem(Guid Id, string TenantId, string Type, string Status, int Attempts, int MaxAttempts, JobProgress Progress,
-    JobError? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt);
 
 /// <summary>The job routes: HTTP in and out over <see cref="JobService"/>.</summary>
 public static class JobsApi

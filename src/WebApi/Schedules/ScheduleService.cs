@@ -6,6 +6,8 @@ using Actors.WebApi.Infrastructure;
 using Actors.WebApi.Jobs;
 using Cronos;
 using Npgsql;
+using Actors.Data;
+using Actors.Data.Schedules;
 
 namespace Actors.WebApi.Schedules;
 
@@ -20,7 +22,7 @@ public sealed class ScheduleService(IClusterClient cluster, NpgsqlDataSource db,
     {
         var tenant = actor.RequireTenant();
         var definition = Validate(body, null, await types.SubmittableAsync());
-        await TenantQuota.EnsureRoomAsync(access, db, tenant, "schedules", s => s.MaxSchedules, "schedule", []);
+        await TenantQuota.EnsureRoomAsync(access, db, tenant, "schedules", s => s.MaxSchedules, ScheduleTable.Counter, []);
         return await cluster.GetGrain<IScheduleGrain>(Guid.CreateVersion7(), tenant).CreateAsync(definition, actor.Email);
     }
 
@@ -49,13 +51,9 @@ public sealed class ScheduleService(IClusterClient cluster, NpgsqlDataSource db,
     {
         var tenant = actor.ListScope(tenantFilter);
         var errors = new Validator();
-        var page = Paging.From(limit, offset, cursor, errors);
+        var page = PagingRequest.From(limit, offset, cursor, errors);
         errors.ThrowIfAny();
-        return await PagedQuery.ReadAsync(db, "id, tenant_id, name, cron, time_zone, job_type, paused, last_run_at",
-            "schedules", Sql.Where(tenant is null ? null : "tenant_id = @t", "NOT deleted"), new KeysetOrder("created_at", "id", "uuid"), page, [("t", tenant)],
-            r => new ScheduleListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
-                r.GetBoolean(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7)),
-            new CounterTotal(tenant, "schedule"));
+        return await ScheduleQueries.PageAsync(db, tenant, page);
     }
 
     /// <summary>

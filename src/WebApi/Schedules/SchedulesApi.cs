@@ -24,8 +24,6 @@ public sealed record ScheduleResponse(Guid Id, string Name, string Cron, string 
 
 public sealed record ScheduleJobResponse(string Type, JsonElement Parameters);
 
-public sealed record ScheduleListItem(Guid Id, string TenantId, string Name, string Cron, string TimeZone, string JobType, bool Paused, DateTimeOffset? LastRunAt);
-
 /// <summary>The schedule routes: HTTP in and out over <see cref="ScheduleService"/>.</summary>
 public static class SchedulesApi
 {

@@ -4,6 +4,8 @@ using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Actors.Data;
+using Actors.Data.Tenants;
 
 namespace Actors.WebApi.Tenants;
 
@@ -30,18 +32,14 @@ public sealed class TenantService(IClusterClient cluster, NpgsqlDataSource db, A
     public async Task<Page<TenantListItem>> PageAsync(string? status, int? limit, int? offset, string? cursor)
     {
         var errors = new Validator();
-        var page = Paging.From(limit, offset, cursor, errors);
-        if (status is not null && status is not ("active" or "suspended"))
+        var page = PagingRequest.From(limit, offset, cursor, errors);
+        if (status is not null && !TenantQueries.Statuses.Contains(status))
         {
             errors.Add("status", "must be active or suspended");
         }
         errors.ThrowIfAny();
 
-        return await PagedQuery.ReadAsync(db, "id, name, status, created_at, updated_at",
-            "tenants", status is null ? "true" : "status = @status", new KeysetOrder("created_at", "id", "text"), page,
-            [("status", status)],
-            r => new TenantListItem(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.GetFieldValue<DateTimeOffset>(4)),
-            status is null ? new CounterTotal("", "tenant.status") : new CounterTotal("", "tenant.status", status));
+        return await TenantQueries.PageAsync(db, status, page);
     }
 
     public async Task<TenantInfo> GetAsync(string id) =>

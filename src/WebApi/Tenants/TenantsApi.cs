@@ -30,8 +30,6 @@ public sealed record TenantResponse(string Id, string Name, string Status, bool 
         t.CreatedAt, t.UpdatedAt);
 }
 
-public sealed record TenantListItem(string Id, string Name, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
-
 /// <summary>The tenant routes (operators only): HTTP in and out over <see cref="TenantService"/>.</summary>
 public static class TenantsApi
 {

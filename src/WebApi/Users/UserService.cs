@@ -4,6 +4,8 @@ using Actors.Grains.Users;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Npgsql;
+using Actors.Data;
+using Actors.Data.Users;
 
 namespace Actors.WebApi.Users;
 
@@ -33,14 +35,12 @@ public sealed class UserService(IClusterClient cluster, NpgsqlDataSource db, Acc
     {
         await EnsureTenantAsync(actor, tenant);
         var errors = new Validator();
-        var page = Paging.From(limit, offset, cursor, errors);
+        var page = PagingRequest.From(limit, offset, cursor, errors);
         errors.ThrowIfAny();
 
-        return await PagedQuery.ReadAsync(db, "email, tenant_id, role, created_at, updated_at",
-            "users", "tenant_id = @tenant AND NOT deleted", new KeysetOrder(null, "email", "text", Descending: false), page,
-            [("tenant", tenant)],
-            r => new UserResponse(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.GetFieldValue<DateTimeOffset>(4)),
-            new CounterTotal(tenant, "user"));
+        var users = await UserQueries.PageAsync(db, tenant, page);
+        return new Page<UserResponse>([.. users.Items.Select(u => new UserResponse(u.Email, u.TenantId, u.Role, u.CreatedAt, u.UpdatedAt))],
+            users.Total, users.Limit, users.Offset, users.Next);
     }
 
     public async Task<UserInfo> GetAsync(RequestActor actor, string tenant, string email) => (await FindAsync(actor, tenant, email)).User;

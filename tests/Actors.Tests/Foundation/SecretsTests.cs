@@ -1,5 +1,5 @@
 using Actors.Grains;
-using Actors.Grains.Secrets;
+using Actors.Data.Tenants;
 using Actors.Grains.Tenants;
 using Actors.Infrastructure.Database;
 using Actors.Tests.Infrastructure;

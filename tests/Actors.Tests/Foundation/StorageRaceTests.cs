@@ -59,11 +59,11 @@ public sealed class StorageRaceTests
     {
         await using var db = await TestDatabase.CreateAsync();
         await using var source = Npgsql.NpgsqlDataSource.Create(db.ConnectionString);
-        using var group = grouped ? new Actors.Grains.Storage.GroupCommit(source, lanes: 2) : null;
-        var table = new Actors.Grains.Candidates.CandidateTable();
+        using var group = grouped ? new Actors.Data.Storage.GroupCommit(source, lanes: 2) : null;
+        var table = new Actors.Data.Candidates.CandidateTable();
         var id = Guid.NewGuid();
         var grainId = GrainId.Create(GrainType.Create("candidate"), GrainIdKeyExtensions.CreateGuidKey(id, "race-t"));
-        Actors.Grains.Candidates.CandidateState State(string name) => new()
+        Actors.Data.Candidates.CandidateState State(string name) => new()
         {
             Id = id, TenantId = "race-t", CompanyName = name, ContactEmail = "r@x.example", Version = 1,
             CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow, RequestHash = "h",

@@ -9,6 +9,11 @@ using Actors.Infrastructure.Database;
 using Actors.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Logging.Abstractions;
+using Actors.Data.Candidates;
+using Actors.Data.Jobs;
+using Actors.Data.Schedules;
+using Actors.Data.Tenants;
+using Actors.Data.Users;
 
 namespace Actors.Tests.Foundation;
 

@@ -1,15 +1,18 @@
-using Actors.Grains.Storage;
-using Actors.Infrastructure.Database;
+using Actors.Data.Storage;
 using Npgsql;
 using NpgsqlTypes;
+using Actors.Grains.Jobs;
 
-namespace Actors.Grains.Jobs;
+namespace Actors.Data.Jobs;
 
 /// <summary><see cref="JobState"/> in <c>jobs</c>, counted by status.</summary>
 public sealed class JobTable : TenantEntityTable<JobState>
 {
     protected override string Table => "jobs";
-    protected override IReadOnlyList<Counted> CountedBy { get; } = [new("job.status", "status")];
+    /// <summary>The counter of jobs by status, per tenant (queue depth, the active-jobs cap, a list's total).</summary>
+    public const string StatusCounter = "job.status";
+
+    protected override IReadOnlyList<Counted> CountedBy { get; } = [new(StatusCounter, "status")];
 
     /// <summary>A burst of jobs submitted, started or finished together shares its commits.</summary>
     public override bool Grouped => true;

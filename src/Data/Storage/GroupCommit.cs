@@ -1,8 +1,7 @@
 using System.Threading.Channels;
-using Actors.Infrastructure.Database;
 using Npgsql;
 
-namespace Actors.Grains.Storage;
+namespace Actors.Data.Storage;
 
 /// <summary>
 /// Group commit for one table: the statements that arrive while earlier ones are in flight go

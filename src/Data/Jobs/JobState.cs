@@ -1,4 +1,6 @@
-namespace Actors.Grains.Jobs;
+using Actors.Grains.Jobs;
+
+namespace Actors.Data.Jobs;
 
 /// <summary>Stored state of a job. Never reorder the [Id]s once stored.</summary>
 [GenerateSerializer, Alias("Actors.JobState")]

@@ -1,7 +1,7 @@
-using Actors.Grains.Storage;
+using Actors.Data.Storage;
 using NpgsqlTypes;
 
-namespace Actors.Grains.Users;
+namespace Actors.Data.Users;
 
 /// <summary><see cref="UserState"/> in <c>users</c>; accounts not deleted are counted per tenant ('' for operators).</summary>
 public sealed class UserTable : StateTable<UserState>
@@ -12,7 +12,10 @@ public sealed class UserTable : StateTable<UserState>
     protected override string KeyColumn => "email";
     protected override NpgsqlDbType KeyType => NpgsqlDbType.Text;
     protected override string TenantOf => "coalesce(tenant_id, '')";
-    protected override IReadOnlyList<Counted> CountedBy { get; } = [new("user", "CASE WHEN deleted THEN NULL ELSE 'active' END")];
+    /// <summary>The counter of accounts not deleted, per tenant ('' for operators; key <c>active</c>).</summary>
+    public const string Counter = "user";
+
+    protected override IReadOnlyList<Counted> CountedBy { get; } = [new(Counter, "CASE WHEN deleted THEN NULL ELSE 'active' END")];
 
     protected override IReadOnlyList<Column<UserState>> Columns { get; } =
     [

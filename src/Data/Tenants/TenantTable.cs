@@ -1,9 +1,10 @@
 using System.Text.Json;
-using Actors.Grains.Storage;
-using Actors.Grains.Secrets;
+using Actors.Data.Storage;
 using NpgsqlTypes;
+using Actors.Grains;
+using Actors.Grains.Tenants;
 
-namespace Actors.Grains.Tenants;
+namespace Actors.Data.Tenants;
 
 /// <summary>
 /// <see cref="TenantState"/> in <c>tenants</c>. The settings are a jsonb document without the SMTP
@@ -16,7 +17,10 @@ public sealed class TenantTable(SecretProtector secrets) : StateTable<TenantStat
     protected override string KeyColumn => "id";
     protected override NpgsqlDbType KeyType => NpgsqlDbType.Text;
     protected override string TenantOf => "''";
-    protected override IReadOnlyList<Counted> CountedBy { get; } = [new("tenant.status", "status")];
+    /// <summary>The counter of tenants by status (platform-wide, tenant <c>''</c>).</summary>
+    public const string StatusCounter = "tenant.status";
+
+    protected override IReadOnlyList<Counted> CountedBy { get; } = [new(StatusCounter, "status")];
 
     protected override IReadOnlyList<Column<TenantState>> Columns => _columns ??=
     [

@@ -1,8 +1,8 @@
-using Actors.Infrastructure.Database;
 using Npgsql;
 using NpgsqlTypes;
+using Actors.Grains;
 
-namespace Actors.Grains.Storage;
+namespace Actors.Data.Storage;
 
 /// <summary>One column of a state table: how a state member is written and read back.</summary>
 public sealed record Column<T>(string Name, NpgsqlDbType Type, Func<T, object?> Get, Action<T, NpgsqlDataReader, int> Set);

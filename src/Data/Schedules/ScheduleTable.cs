@@ -1,12 +1,15 @@
-using Actors.Grains.Storage;
+using Actors.Data.Storage;
 
-namespace Actors.Grains.Schedules;
+namespace Actors.Data.Schedules;
 
 /// <summary><see cref="ScheduleState"/> in <c>schedules</c>; schedules not deleted are counted (the cap).</summary>
 public sealed class ScheduleTable : TenantEntityTable<ScheduleState>
 {
     protected override string Table => "schedules";
-    protected override IReadOnlyList<Counted> CountedBy { get; } = [new("schedule", "CASE WHEN deleted THEN NULL ELSE 'active' END")];
+    /// <summary>The counter of schedules not deleted, per tenant (key <c>active</c>: the cap, a list's total).</summary>
+    public const string Counter = "schedule";
+
+    protected override IReadOnlyList<Counted> CountedBy { get; } = [new(Counter, "CASE WHEN deleted THEN NULL ELSE 'active' END")];
 
     protected override IReadOnlyList<Column<ScheduleState>> Columns { get; } =
     [

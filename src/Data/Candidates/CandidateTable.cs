@@ -1,8 +1,8 @@
-using Actors.Grains.Storage;
+using Actors.Data.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Actors.Grains.Candidates;
+namespace Actors.Data.Candidates;
 
 /// <summary>
 /// <see cref="CandidateState"/> in <c>candidates</c>; the history entries a write carries are appended
@@ -10,10 +10,16 @@ namespace Actors.Grains.Candidates;
 /// </summary>
 public sealed class CandidateTable : TenantEntityTable<CandidateState>
 {
+    /// <summary>The counter of candidates by status, per tenant (a list's total, the cap).</summary>
+    public const string StatusCounter = "candidate.status";
+
+    /// <summary>The counter of candidates by provisioning state, per tenant.</summary>
+    public const string ProvisioningCounter = "candidate.provisioning";
+
     protected override string Table => "candidates";
 
     protected override IReadOnlyList<Counted> CountedBy { get; } =
-        [new("candidate.status", "status"), new("candidate.provisioning", "provisioning")];
+        [new(StatusCounter, "status"), new(ProvisioningCounter, "provisioning")];
 
     protected override IReadOnlyList<Column<CandidateState>> Columns { get; } =
     [

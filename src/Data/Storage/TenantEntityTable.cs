@@ -1,6 +1,6 @@
 using NpgsqlTypes;
 
-namespace Actors.Grains.Storage;
+namespace Actors.Data.Storage;
 
 /// <summary>
 /// The table of an entity whose grain is keyed (id, tenant) (candidates, jobs, schedules): the row's key

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Actors.Grains.Secrets;
+namespace Actors.Data.Tenants;
 
 /// <summary>
 /// Secret settings at rest: encrypted with ASP.NET Core Data Protection before they reach a row, and

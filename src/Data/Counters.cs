@@ -1,7 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Actors.Infrastructure.Database;
+namespace Actors.Data;
 
 /// <summary>
 /// The <c>counters</c> table (sql/0010_typed_state.sql): per tenant, kind and key, striped, kept in the

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text;
-using Actors.Infrastructure.Database;
 using Npgsql;
 
-namespace Actors.WebApi.Infrastructure;
+namespace Actors.Data;
 
 /// <summary>
 /// Paging of list routes: <c>limit</c> 1..100 (default 20), then either <c>cursor</c> (the <c>next</c>
@@ -15,26 +14,6 @@ public readonly record struct Paging(int Limit, int Offset, Cursor? After)
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
     public const int MaxOffset = 10_000;
-
-    public static Paging From(int? limit, int? offset, string? cursor, Validator errors)
-    {
-        errors.Range("limit", limit, 1, MaxLimit);
-        errors.Range("offset", offset, 0, MaxOffset);
-        Cursor? after = null;
-        if (cursor is not null)
-        {
-            after = Cursor.TryParse(cursor);
-            if (after is null)
-            {
-                errors.Add("cursor", "must be the 'next' of a page this API answered");
-            }
-            else if (offset is > 0)
-            {
-                errors.Add("offset", "cannot be combined with cursor");
-            }
-        }
-        return new Paging(limit ?? DefaultLimit, offset ?? 0, after);
-    }
 }
 
 /// <summary>A position in a list: the sort key (a time, or none) and the id of the last row of a page.</summary>
@@ -126,7 +105,7 @@ public static class PagedQuery
     {
         if (page.After is { } given && order.IdType == "uuid" && !Guid.TryParse(given.Id, out _))
         {
-            throw Grains.ActorsException.Invalid("cursor", "must be the 'next' of a page this API answered");
+            throw Actors.Grains.ActorsException.Invalid("cursor", "must be the 'next' of a page this API answered");
         }
         var direction = order.Descending ? "DESC" : "ASC";
         var compare = order.Descending ? "<" : ">";

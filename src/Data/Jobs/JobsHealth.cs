@@ -1,7 +1,6 @@
-using Actors.Infrastructure.Database;
 using Npgsql;
 
-namespace Actors.Infrastructure.Health;
+namespace Actors.Data.Jobs;
 
 /// <summary>The job engine's health, cluster-wide (every API and silo answers the same): <c>/healthz/jobs</c>.</summary>
 public sealed record JobsHealth(string Status, long Queued, long Processing, long Stuck, long FailedLast24h,
@@ -14,7 +13,7 @@ public sealed record JobsHealth(string Status, long Queued, long Processing, lon
     /// </summary>
     public static async Task<JobsHealth> ReadAsync(NpgsqlDataSource db, TimeSpan stuckAfter)
     {
-        var counts = await db.ReadAsync(null, "job.status");
+        var counts = await db.ReadAsync(null, JobTable.StatusCounter);
         await using var command = db.CreateCommand(
             """
             SELECT (SELECT count(*) FROM jobs WHERE status = 'processing' AND heartbeat_at < now() - make_interval(secs => $1)),
