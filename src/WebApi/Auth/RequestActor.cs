@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Actors.Grains;
 using Actors.Grains.Users;
 
@@ -40,44 +39,4 @@ public sealed record RequestActor(string Email, UserRole Role, string? TenantId)
             throw ActorsException.NotFound($"Tenant '{tenantId}'");
         }
     }
-}
-
-public static class RequestActorExtensions
-{
-    public static RequestActor Actor(this HttpContext context) =>
-        context.Features.Get<RequestActor>()
-        ?? throw new ActorsException(ErrorCodes.Unauthorized, "Authentication is required.");
-
-    public static UserRole? RoleOf(ClaimsPrincipal user) =>
-        Enum.TryParse<UserRole>(user.FindFirstValue(Claims.Role), ignoreCase: true, out var role) ? role : null;
-}
-
-public static class Claims
-{
-    public const string Subject = "sub";
-    public const string Role = "role";
-    public const string Tenant = "tenant_id";
-    public const string TokenVersion = "ver";
-}
-
-public static class Roles
-{
-    public const string Operator = "operator";
-    public const string Admin = "admin";
-    public const string Reviewer = "reviewer";
-    public const string Viewer = "viewer";
-
-    public static string Of(UserRole role) => ActorsJson.Name(role);
-}
-
-public static class Policies
-{
-    /// <summary>Platform operators only.</summary>
-    public const string Operator = "operator";
-    /// <summary>Operators and tenant admins.</summary>
-    public const string TenantAdmin = "tenant-admin";
-    /// <summary>Operators, admins and reviewers: may change things inside a tenant.</summary>
-    public const string Writer = "writer";
-    /// <summary>Any signed-in user: may read inside its tenant.</summary>
-    public const string Reader = "reader";
 }

@@ -1,0 +1,10 @@
+namespace Actors.Grains.Candidates;
+
+[GenerateSerializer, Alias("Actors.ProvisioningStatus")]
+public enum ProvisioningStatus
+{
+    NotStarted = 0,
+    Pending = 1,
+    Provisioned = 2,
+    Failed = 3,
+}

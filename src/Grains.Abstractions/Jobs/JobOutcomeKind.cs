@@ -1,0 +1,10 @@
+namespace Actors.Grains.Jobs;
+
+[GenerateSerializer, Alias("Actors.JobOutcomeKind")]
+public enum JobOutcomeKind
+{
+    Succeeded = 0,
+    Failed = 1,
+    Cancelled = 2,
+    TimedOut = 3,
+}

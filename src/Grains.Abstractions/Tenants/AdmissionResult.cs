@@ -1,0 +1,10 @@
+namespace Actors.Grains.Tenants;
+
+[GenerateSerializer, Alias("Actors.AdmissionResult")]
+public enum AdmissionResult
+{
+    Admitted = 0,
+    NotFound = 1,
+    Suspended = 2,
+    RateLimited = 3,
+}

@@ -1,0 +1,6 @@
+namespace Actors.Grains.Tenants;
+
+[GenerateSerializer, Alias("Actors.TenantDraft")]
+public sealed record TenantDraft(
+    [property: Id(0)] string Name,
+    [property: Id(1)] TenantSettings Settings);

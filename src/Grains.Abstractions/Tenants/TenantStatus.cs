@@ -1,0 +1,8 @@
+namespace Actors.Grains.Tenants;
+
+[GenerateSerializer, Alias("Actors.TenantStatus")]
+public enum TenantStatus
+{
+    Active = 0,
+    Suspended = 1,
+}

@@ -1,0 +1,9 @@
+namespace Actors.Grains.Users;
+
+[GenerateSerializer, Alias("Actors.LoginResult")]
+public enum LoginResult
+{
+    Succeeded = 0,
+    InvalidCredentials = 1,
+    LockedOut = 2,
+}

@@ -1,0 +1,14 @@
+using Actors.Grains;
+using Actors.Grains.Users;
+
+namespace Actors.WebApi.Auth;
+
+public static class Roles
+{
+    public const string Operator = "operator";
+    public const string Admin = "admin";
+    public const string Reviewer = "reviewer";
+    public const string Viewer = "viewer";
+
+    public static string Of(UserRole role) => ActorsJson.Name(role);
+}
