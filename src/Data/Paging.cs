@@ -105,7 +105,7 @@ public static class PagedQuery
     {
         if (page.After is { } given && order.IdType == "uuid" && !Guid.TryParse(given.Id, out _))
         {
-            throw Actors.Grains.ActorsException.Invalid("cursor", "must be the 'next' of a page this API answered");
+            throw Actors.Contracts.ActorsException.Invalid("cursor", "must be the 'next' of a page this API answered");
         }
         var direction = order.Descending ? "DESC" : "ASC";
         var compare = order.Descending ? "<" : ">";

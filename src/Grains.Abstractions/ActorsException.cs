@@ -1,4 +1,4 @@
-namespace Actors.Grains;
+namespace Actors.Contracts;
 
 /// <summary>
 /// A domain rule refused the request. Crosses the wire from grains to the API, which turns

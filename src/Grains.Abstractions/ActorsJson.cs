@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Actors.Grains;
+namespace Actors.Contracts;
 
 /// <summary>
 /// One JSON shape for grain state in PostgreSQL and for the HTTP API: snake_case names, enums as

@@ -1,6 +1,6 @@
 using System.Net.Mail;
 
-namespace Actors.Grains;
+namespace Actors.Contracts;
 
 /// <summary>The one email check of the project: account logins, candidate contacts, SMTP senders and recipients.</summary>
 public static class EmailAddress

@@ -1,4 +1,4 @@
-namespace Actors.Grains;
+namespace Actors.Contracts;
 
 /// <summary>
 /// Grain keys. The ADO.NET storage provider parses a string key made only of hex digits as an

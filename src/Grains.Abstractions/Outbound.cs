@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Actors.Grains;
+namespace Actors.Contracts;
 
 /// <summary>
 /// Section <c>Outbound</c>: where the silos may call on a tenant's behalf (billing service, SMTP).

@@ -1,4 +1,4 @@
-namespace Actors.Grains;
+namespace Actors.Contracts;
 
 /// <summary>
 /// Marks a grain method that the API may call again when a silo dies mid-call, because a second

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Actors.Grains;
+namespace Actors.Contracts;
 
 /// <summary>Name-based UUIDs (RFC 9562 version 8 from SHA-256): the same name always gives the same id.</summary>
 public static class StableId

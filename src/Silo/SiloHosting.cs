@@ -1,6 +1,8 @@
 using System.Net;
-using Actors.Grains;
+using Actors.Contracts;
+using Actors.Contracts.Candidates;
 using Actors.Grains.Candidates;
+using Actors.Contracts.Jobs;
 using Actors.Grains.Jobs;
 using Actors.Grains.Schedules;
 using Actors.Grains.Storage;

@@ -1,12 +1,12 @@
 using Actors.WebApi.Schedules;
-using Actors.Grains;
+using Actors.Contracts;
 using Actors.Infrastructure;
 using Actors.Infrastructure.Database;
 using Actors.Infrastructure.Health;
 using Actors.Infrastructure.Logging;
 using Actors.Infrastructure.Observability;
 using Actors.Infrastructure.Options;
-using Actors.Grains.Candidates;
+using Actors.Contracts.Candidates;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Actors.WebApi.Candidates;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Actors.Grains;
-using Actors.Grains.Candidates;
+using Actors.Contracts;
+using Actors.Contracts.Candidates;
 using Npgsql;
 using NpgsqlTypes;
 

@@ -1,5 +1,5 @@
-using Actors.Grains;
-using Actors.Grains.Candidates;
+using Actors.Contracts;
+using Actors.Contracts.Candidates;
 using Npgsql;
 
 namespace Actors.Data.Candidates;

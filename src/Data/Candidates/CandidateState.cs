@@ -1,4 +1,4 @@
-using Actors.Grains.Candidates;
+using Actors.Contracts.Candidates;
 
 namespace Actors.Data.Candidates;
 

@@ -1,5 +1,5 @@
-using Actors.Grains;
-using Actors.Grains.Jobs;
+using Actors.Contracts;
+using Actors.Contracts.Jobs;
 using Npgsql;
 
 namespace Actors.Data.Jobs;

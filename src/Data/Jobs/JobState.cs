@@ -1,4 +1,4 @@
-using Actors.Grains.Jobs;
+using Actors.Contracts.Jobs;
 
 namespace Actors.Data.Jobs;
 

@@ -1,7 +1,7 @@
 using Actors.Data.Storage;
 using Npgsql;
 using NpgsqlTypes;
-using Actors.Grains.Jobs;
+using Actors.Contracts.Jobs;
 
 namespace Actors.Data.Jobs;
 

@@ -1,4 +1,4 @@
-using Actors.Grains.Schedules;
+using Actors.Contracts.Schedules;
 
 namespace Actors.Data.Schedules;
 

@@ -1,6 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
-using Actors.Grains;
+using Actors.Contracts;
 
 namespace Actors.Data.Storage;
 

@@ -1,4 +1,4 @@
-using Actors.Grains.Tenants;
+using Actors.Contracts.Tenants;
 
 namespace Actors.Data.Tenants;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Actors.Data.Storage;
 using NpgsqlTypes;
-using Actors.Grains;
-using Actors.Grains.Tenants;
+using Actors.Contracts;
+using Actors.Contracts.Tenants;
 
 namespace Actors.Data.Tenants;
 

@@ -1,4 +1,4 @@
-using Actors.Grains.Users;
+using Actors.Contracts.Users;
 
 namespace Actors.Data.Users;
 

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Candidates;
+namespace Actors.Contracts.Candidates;
 
 /// <summary>A CSV record that passed <see cref="CandidateRules"/>: what a create of that candidate stores.</summary>
 public sealed record CandidateCsvRow(string CompanyName, string ContactEmail, string? ContactPhone, IReadOnlyList<string> Products);

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Candidates;
+namespace Actors.Contracts.Candidates;
 
 [GenerateSerializer, Alias("Actors.CandidateHistoryEntry")]
 public sealed record CandidateHistoryEntry(

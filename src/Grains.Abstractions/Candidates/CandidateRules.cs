@@ -1,4 +1,4 @@
-namespace Actors.Grains.Candidates;
+namespace Actors.Contracts.Candidates;
 
 /// <summary>Field rules shared by the API, the import job and the grain.</summary>
 public static class CandidateRules

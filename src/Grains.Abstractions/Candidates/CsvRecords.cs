@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Actors.Grains.Candidates;
+namespace Actors.Contracts.Candidates;
 
 /// <summary>A file that is not CSV at all (an unclosed quote, a record longer than the limit): refused whole.</summary>
 public sealed class CsvFormatException(int line, string message) : Exception($"line {line}: {message}");

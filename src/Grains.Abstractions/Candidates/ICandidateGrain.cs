@@ -1,4 +1,4 @@
-namespace Actors.Grains.Candidates;
+namespace Actors.Contracts.Candidates;
 
 /// <summary>
 /// One provider registration, keyed by its id with the tenant as key extension (another tenant's

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Candidates;
+namespace Actors.Contracts.Candidates;
 
 /// <summary>
 /// Section <c>Imports</c>: bulk CSV imports (<c>POST /candidates/imports</c>). The API reads the

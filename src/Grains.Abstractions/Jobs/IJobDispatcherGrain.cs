@@ -1,4 +1,4 @@
-namespace Actors.Grains.Jobs;
+namespace Actors.Contracts.Jobs;
 
 /// <summary>
 /// The per-tenant dispatcher: the only place that starts the tenant's jobs, in order, while the tenant

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Jobs;
+namespace Actors.Contracts.Jobs;
 
 /// <summary>
 /// One background job, keyed by its id with the tenant as key extension: a job id asked for in

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Jobs;
+namespace Actors.Contracts.Jobs;
 
 /// <summary>
 /// Queues many jobs of one tenant at once (<c>POST /jobs/batch</c>): one statement stores them all,

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Jobs;
+namespace Actors.Contracts.Jobs;
 
 /// <summary>
 /// One for the cluster: its reminder is the durable wake-up of the job engine (one reminder row, not

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Jobs;
+namespace Actors.Contracts.Jobs;
 
 /// <summary>A job type the silos run: its name, and whether clients may submit and schedule it.</summary>
 [GenerateSerializer, Alias("Actors.JobTypeInfo")]

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Jobs;
+namespace Actors.Contracts.Jobs;
 
 [GenerateSerializer, Alias("Actors.JobDraft")]
 public sealed record JobDraft(

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Jobs;
+namespace Actors.Contracts.Jobs;
 
 /// <summary>Stable codes for job failures (also problem-details types).</summary>
 public static class JobErrorCodes

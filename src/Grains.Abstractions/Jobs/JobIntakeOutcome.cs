@@ -1,4 +1,4 @@
-namespace Actors.Grains.Jobs;
+namespace Actors.Contracts.Jobs;
 
 /// <summary>An item's job (<see cref="Existing"/> for a replay) or the domain error that refused it.</summary>
 [GenerateSerializer, Alias("Actors.JobIntakeOutcome")]

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Jobs;
+namespace Actors.Contracts.Jobs;
 
 [GenerateSerializer, Alias("Actors.JobStatus")]
 public enum JobStatus

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Jobs;
+namespace Actors.Contracts.Jobs;
 
 /// <summary>
 /// Names of the job types that code submits by name. The list of types is not here: it is the handlers

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Schedules;
+namespace Actors.Contracts.Schedules;
 
 /// <summary>A cron schedule that submits a job at each occurrence; keyed like jobs (id + tenant).</summary>
 [Alias("Actors.IScheduleGrain")]

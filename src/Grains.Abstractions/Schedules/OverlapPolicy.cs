@@ -1,4 +1,4 @@
-namespace Actors.Grains.Schedules;
+namespace Actors.Contracts.Schedules;
 
 [GenerateSerializer, Alias("Actors.OverlapPolicy")]
 public enum OverlapPolicy

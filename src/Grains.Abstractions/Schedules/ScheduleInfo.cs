@@ -1,4 +1,4 @@
-namespace Actors.Grains.Schedules;
+namespace Actors.Contracts.Schedules;
 
 [GenerateSerializer, Alias("Actors.ScheduleInfo")]
 public sealed record ScheduleInfo(

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Tenants;
+namespace Actors.Contracts.Tenants;
 
 /// <summary>One tenant, keyed by <see cref="GrainKeys.Tenant"/>. The cluster-wide authority for its limits.</summary>
 [Alias("Actors.ITenantGrain")]

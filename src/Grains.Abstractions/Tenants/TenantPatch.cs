@@ -1,4 +1,4 @@
-namespace Actors.Grains.Tenants;
+namespace Actors.Contracts.Tenants;
 
 /// <summary>A partial update: null members are left as they are.</summary>
 [GenerateSerializer, Alias("Actors.TenantPatch")]

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Tenants;
+namespace Actors.Contracts.Tenants;
 
 [GenerateSerializer, Alias("Actors.TenantStatus")]
 public enum TenantStatus

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Users;
+namespace Actors.Contracts.Users;
 
 /// <summary>One user account, keyed by <see cref="GrainKeys.User"/> (the lower-cased email).</summary>
 [Alias("Actors.IUserGrain")]

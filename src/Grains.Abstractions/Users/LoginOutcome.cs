@@ -1,4 +1,4 @@
-namespace Actors.Grains.Users;
+namespace Actors.Contracts.Users;
 
 [GenerateSerializer, Alias("Actors.LoginOutcome")]
 public sealed record LoginOutcome(

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Users;
+namespace Actors.Contracts.Users;
 
 [GenerateSerializer, Alias("Actors.UserDraft")]
 public sealed record UserDraft(

@@ -1,4 +1,4 @@
-namespace Actors.Grains.Users;
+namespace Actors.Contracts.Users;
 
 /// <summary>A partial update: null members are left as they are.</summary>
 [GenerateSerializer, Alias("Actors.UserPatch")]

@@ -1,7 +1,10 @@
+using Actors.Contracts.Candidates;
+using Actors.Contracts;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Actors.Contracts.Jobs;
 using Actors.Grains.Jobs;
-using Actors.Grains.Tenants;
+using Actors.Contracts.Tenants;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

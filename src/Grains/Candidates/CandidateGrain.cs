@@ -1,6 +1,8 @@
-using Actors.Grains.Jobs;
+using Actors.Contracts.Candidates;
+using Actors.Contracts;
+using Actors.Contracts.Jobs;
 using Actors.Grains.Storage;
-using Actors.Grains.Tenants;
+using Actors.Contracts.Tenants;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Actors.Data.Candidates;

@@ -1,8 +1,10 @@
+using Actors.Contracts.Candidates;
+using Actors.Contracts;
 using System.Text.Json;
 using Actors.Data;
 using Actors.Data.Candidates;
 using Actors.Grains.Jobs;
-using Actors.Grains.Tenants;
+using Actors.Contracts.Tenants;
 using Npgsql;
 
 namespace Actors.Grains.Candidates;

@@ -1,5 +1,7 @@
+using Actors.Contracts.Jobs;
+using Actors.Contracts;
 using System.Text.Json;
-using Actors.Grains.Tenants;
+using Actors.Contracts.Tenants;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;

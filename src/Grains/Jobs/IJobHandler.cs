@@ -1,3 +1,4 @@
+using Actors.Contracts.Jobs;
 using System.Text.Json;
 
 namespace Actors.Grains.Jobs;

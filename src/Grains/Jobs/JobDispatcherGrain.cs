@@ -1,6 +1,8 @@
+using Actors.Contracts.Jobs;
+using Actors.Contracts;
 using Actors.Infrastructure.Jobs;
 using System.Diagnostics;
-using Actors.Grains.Tenants;
+using Actors.Contracts.Tenants;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;

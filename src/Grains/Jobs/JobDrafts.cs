@@ -1,3 +1,5 @@
+using Actors.Contracts.Jobs;
+using Actors.Contracts;
 using System.Text.Json;
 
 namespace Actors.Grains.Jobs;

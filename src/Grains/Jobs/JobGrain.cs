@@ -1,3 +1,5 @@
+using Actors.Contracts.Jobs;
+using Actors.Contracts;
 using Actors.Grains.Storage;
 using Actors.Infrastructure.Jobs;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Actors.Contracts.Jobs;
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 

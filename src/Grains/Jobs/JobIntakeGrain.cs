@@ -1,3 +1,5 @@
+using Actors.Contracts.Jobs;
+using Actors.Contracts;
 using Npgsql;
 using Orleans.Concurrency;
 using Actors.Data.Jobs;

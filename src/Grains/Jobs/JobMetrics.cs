@@ -1,3 +1,4 @@
+using Actors.Contracts.Jobs;
 using Prometheus;
 
 namespace Actors.Grains.Jobs;

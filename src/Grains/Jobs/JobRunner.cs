@@ -1,3 +1,5 @@
+using Actors.Contracts.Jobs;
+using Actors.Contracts;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;

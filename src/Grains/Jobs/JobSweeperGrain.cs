@@ -1,3 +1,4 @@
+using Actors.Contracts.Jobs;
 using Actors.Infrastructure.Jobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

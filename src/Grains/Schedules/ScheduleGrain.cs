@@ -1,3 +1,6 @@
+using Actors.Contracts.Schedules;
+using Actors.Contracts;
+using Actors.Contracts.Jobs;
 using Actors.Grains.Jobs;
 using Cronos;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using Actors.Contracts;
 using System.Diagnostics;
 
 namespace Actors.Grains.Storage;

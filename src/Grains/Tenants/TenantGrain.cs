@@ -1,3 +1,5 @@
+using Actors.Contracts.Tenants;
+using Actors.Contracts;
 using Actors.Data.Tenants;
 
 namespace Actors.Grains.Tenants;
@@ -113,7 +115,7 @@ public sealed class TenantGrain(
         state.State.Version++;
         await state.PersistAsync(this);
         // Its job dispatcher starts (or stops starting) jobs by these settings: it looks again now.
-        GrainFactory.GetGrain<Jobs.IJobDispatcherGrain>(Jobs.JobDispatcherGrain.Key(Slug)).NotifyAsync().Ignore();
+        GrainFactory.GetGrain<Contracts.Jobs.IJobDispatcherGrain>(Jobs.JobDispatcherGrain.Key(Slug)).NotifyAsync().Ignore();
     }
 
     private void EnsureExists()

@@ -1,3 +1,5 @@
+using Actors.Contracts.Users;
+using Actors.Contracts;
 using Microsoft.AspNetCore.Identity;
 using Actors.Data.Users;
 

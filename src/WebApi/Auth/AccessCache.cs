@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using Actors.Grains;
-using Actors.Grains.Tenants;
-using Actors.Grains.Users;
+using Actors.Contracts;
+using Actors.Contracts.Tenants;
+using Actors.Contracts.Users;
 
 namespace Actors.WebApi.Auth;
 

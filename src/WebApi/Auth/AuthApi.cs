@@ -1,5 +1,5 @@
 using System.Globalization;
-using Actors.Grains;
+using Actors.Contracts;
 using Actors.WebApi.Infrastructure;
 
 namespace Actors.WebApi.Auth;

@@ -1,4 +1,4 @@
-using Actors.Grains;
+using Actors.Contracts;
 using Actors.Infrastructure.Options;
 using Actors.WebApi.Infrastructure;
 using Microsoft.AspNetCore.Authentication.JwtBearer;

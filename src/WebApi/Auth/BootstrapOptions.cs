@@ -1,4 +1,4 @@
-using Actors.Grains;
+using Actors.Contracts;
 
 namespace Actors.WebApi.Auth;
 

@@ -1,6 +1,6 @@
 using System.Security.Claims;
-using Actors.Grains;
-using Actors.Grains.Users;
+using Actors.Contracts;
+using Actors.Contracts.Users;
 
 namespace Actors.WebApi.Auth;
 

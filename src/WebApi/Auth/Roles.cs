@@ -1,5 +1,5 @@
-using Actors.Grains;
-using Actors.Grains.Users;
+using Actors.Contracts;
+using Actors.Contracts.Users;
 
 namespace Actors.WebApi.Auth;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Actors.Grains;
-using Actors.Grains.Tenants;
-using Actors.Grains.Users;
+using Actors.Contracts;
+using Actors.Contracts.Tenants;
+using Actors.Contracts.Users;
 using Actors.WebApi.Infrastructure;
 
 namespace Actors.WebApi.Auth;

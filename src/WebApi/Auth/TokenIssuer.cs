@@ -1,4 +1,4 @@
-using Actors.Grains.Users;
+using Actors.Contracts.Users;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using Actors.Grains;
-using Actors.Grains.Candidates;
-using Actors.Grains.Jobs;
+using Actors.Contracts;
+using Actors.Contracts.Candidates;
+using Actors.Contracts.Jobs;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Microsoft.AspNetCore.Http.Features;

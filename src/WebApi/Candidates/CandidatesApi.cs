@@ -1,6 +1,6 @@
 using System.Globalization;
-using Actors.Grains;
-using Actors.Grains.Candidates;
+using Actors.Contracts;
+using Actors.Contracts.Candidates;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Microsoft.AspNetCore.Mvc;

@@ -1,5 +1,5 @@
-using Actors.Grains;
-using Actors.Grains.Candidates;
+using Actors.Contracts;
+using Actors.Contracts.Candidates;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Candidates;
 using Microsoft.AspNetCore.Mvc;

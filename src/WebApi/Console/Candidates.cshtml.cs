@@ -1,5 +1,5 @@
-using Actors.Grains;
-using Actors.Grains.Jobs;
+using Actors.Contracts;
+using Actors.Contracts.Jobs;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Candidates;
 using Microsoft.AspNetCore.Mvc;

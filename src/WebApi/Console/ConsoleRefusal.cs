@@ -1,5 +1,5 @@
 using System.Text.Encodings.Web;
-using Actors.Grains;
+using Actors.Contracts;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 

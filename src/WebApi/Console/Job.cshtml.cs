@@ -1,4 +1,4 @@
-using Actors.Grains.Jobs;
+using Actors.Contracts.Jobs;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Jobs;
 using Microsoft.AspNetCore.Mvc;

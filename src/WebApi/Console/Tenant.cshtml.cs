@@ -1,4 +1,4 @@
-using Actors.Grains.Tenants;
+using Actors.Contracts.Tenants;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Tenants;
 using Microsoft.AspNetCore.Authorization;

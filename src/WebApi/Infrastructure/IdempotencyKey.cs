@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Actors.Grains;
+using Actors.Contracts;
 
 namespace Actors.WebApi.Infrastructure;
 

@@ -1,4 +1,4 @@
-using Actors.Grains;
+using Actors.Contracts;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
-using Actors.Grains;
+using Actors.Contracts;
 using Orleans.Concurrency;
 using Orleans.Runtime.Messaging;
 

@@ -1,6 +1,6 @@
 using Actors.Data;
-using Actors.Grains;
-using Actors.Grains.Tenants;
+using Actors.Contracts;
+using Actors.Contracts.Tenants;
 using Actors.WebApi.Auth;
 using Npgsql;
 

@@ -1,4 +1,4 @@
-using Actors.Grains;
+using Actors.Contracts;
 using Actors.WebApi.Auth;
 
 namespace Actors.WebApi.Infrastructure;

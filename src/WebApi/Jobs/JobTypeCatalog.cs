@@ -1,4 +1,4 @@
-using Actors.Grains.Jobs;
+using Actors.Contracts.Jobs;
 using Actors.WebApi.Infrastructure;
 
 namespace Actors.WebApi.Jobs;

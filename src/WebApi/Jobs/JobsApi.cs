@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Actors.Grains;
-using Actors.Grains.Jobs;
+using Actors.Contracts;
+using Actors.Contracts.Jobs;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Actors.Grains;
-using Actors.Grains.Schedules;
+using Actors.Contracts;
+using Actors.Contracts.Schedules;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Actors.WebApi.Jobs;

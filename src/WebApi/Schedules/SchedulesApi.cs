@@ -1,6 +1,6 @@
-using Actors.Grains.Schedules;
+using Actors.Contracts.Schedules;
 using System.Text.Json;
-using Actors.Grains;
+using Actors.Contracts;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Microsoft.AspNetCore.Mvc;

@@ -1,6 +1,6 @@
-using Actors.Grains;
-using Actors.Grains.Tenants;
-using Actors.Grains.Users;
+using Actors.Contracts;
+using Actors.Contracts.Tenants;
+using Actors.Contracts.Users;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Npgsql;

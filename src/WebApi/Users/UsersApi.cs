@@ -1,4 +1,4 @@
-using Actors.Grains.Users;
+using Actors.Contracts.Users;
 using Actors.WebApi.Auth;
 
 namespace Actors.WebApi.Users;

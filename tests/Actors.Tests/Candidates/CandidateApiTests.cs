@@ -156,7 +156,7 @@ public sealed class CandidateApiTests(ClusterFixture fixture)
         // A fresh activation starts from the stored row (history_count entries stored): its next write
         // must neither lose nor repeat history.
         var id = Guid.Parse(location.Split('/').Last());
-        await fixture.Cluster.DeactivateAsync((IAddressable)fixture.Grains.GetGrain<Actors.Grains.Candidates.ICandidateGrain>(id, tenant));
+        await fixture.Cluster.DeactivateAsync((IAddressable)fixture.Grains.GetGrain<Actors.Contracts.Candidates.ICandidateGrain>(id, tenant));
         var rejected = await Http.SendAsync(HttpMethod.Post, location + "/reject", token, new { reason = "duplicate supplier" });
         Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
 
@@ -386,7 +386,7 @@ public sealed class CandidateApiTests(ClusterFixture fixture)
 
         // A re-run of the same job (what happens after a crash mid-import) finds the rows it made.
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(fixture.Database.ConnectionString);
-        var handler = new Actors.Grains.Candidates.CandidatesImportHandler(dataSource, Microsoft.Extensions.Options.Options.Create(new Actors.Grains.Candidates.ImportOptions()));
+        var handler = new Actors.Grains.Candidates.CandidatesImportHandler(dataSource, Microsoft.Extensions.Options.Options.Create(new Actors.Contracts.Candidates.ImportOptions()));
         var jobId = job.GetProperty("id").GetGuid();
         using var parameters = JsonDocument.Parse(JsonSerializer.Serialize(new { csv }));
         var rerun = JsonSerializer.SerializeToElement(await handler.RunAsync(

@@ -1,5 +1,5 @@
 using System.Net;
-using Actors.Grains;
+using Actors.Contracts;
 using Actors.Tests.Infrastructure;
 
 namespace Actors.Tests.Candidates;

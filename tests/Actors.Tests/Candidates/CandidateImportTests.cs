@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Actors.Grains;
+using Actors.Contracts;
 using Actors.Tests.Infrastructure;
 
 namespace Actors.Tests.Candidates;
@@ -101,7 +101,7 @@ public sealed class CandidateImportTests(ClusterFixture fixture)
     public async Task TheExampleFileWithAQuotedCommaImportsTheSameThroughEveryDoor(string door)
     {
         var (token, tenant) = await ReviewerAsync();
-        var csv = Actors.Grains.Candidates.CandidateCsv.Example;
+        var csv = Actors.Contracts.Candidates.CandidateCsv.Example;
         HttpResponseMessage response;
         switch (door)
         {

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Actors.Grains;
-using Actors.Grains.Tenants;
+using Actors.Contracts;
+using Actors.Contracts.Tenants;
 using Actors.Tests.Infrastructure;
 
 namespace Actors.Tests.Foundation;

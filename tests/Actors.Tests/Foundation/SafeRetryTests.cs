@@ -1,8 +1,8 @@
-using Actors.Grains.Schedules;
-using Actors.Grains.Candidates;
-using Actors.Grains.Jobs;
-using Actors.Grains.Tenants;
-using Actors.Grains.Users;
+using Actors.Contracts.Schedules;
+using Actors.Contracts.Candidates;
+using Actors.Contracts.Jobs;
+using Actors.Contracts.Tenants;
+using Actors.Contracts.Users;
 using Actors.WebApi.Infrastructure;
 using Npgsql;
 
@@ -33,7 +33,7 @@ public sealed class SafeRetryTests
     {
         Assert.True(SafeRetryFilter.IsTransient(new SiloUnavailableException()));
         Assert.True(SafeRetryFilter.IsTransient(new TimeoutException()));
-        Assert.False(SafeRetryFilter.IsTransient(new Actors.Grains.ActorsException(Actors.Grains.ErrorCodes.Conflict, "no")));
+        Assert.False(SafeRetryFilter.IsTransient(new Actors.Contracts.ActorsException(Actors.Contracts.ErrorCodes.Conflict, "no")));
         Assert.False(SafeRetryFilter.IsTransient(new InvalidOperationException("bug")));
     }
 

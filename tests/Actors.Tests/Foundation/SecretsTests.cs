@@ -1,6 +1,6 @@
-using Actors.Grains;
+using Actors.Contracts;
 using Actors.Data.Tenants;
-using Actors.Grains.Tenants;
+using Actors.Contracts.Tenants;
 using Actors.Infrastructure.Database;
 using Actors.Tests.Infrastructure;
 using Microsoft.Extensions.Hosting;

@@ -1,5 +1,5 @@
-using Actors.Grains;
-using Actors.Grains.Tenants;
+using Actors.Contracts;
+using Actors.Contracts.Tenants;
 using Actors.Tests.Infrastructure;
 
 namespace Actors.Tests.Foundation;

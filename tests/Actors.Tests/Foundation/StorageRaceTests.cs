@@ -85,8 +85,8 @@ public sealed class StorageRaceTests
             "(SELECT sum(n) FROM counters WHERE tenant_id = 'race-t' AND kind = 'candidate.status')", ("id", id)));
 
         // Two activations both loaded version 1: the first write wins, the second is refused.
-        var first = State("first") with { History = [], HistoryFlushed = 1, Status = Actors.Grains.Candidates.CandidateStatus.Approved };
-        var stale = State("stale") with { History = [], HistoryFlushed = 1, Status = Actors.Grains.Candidates.CandidateStatus.Rejected };
+        var first = State("first") with { History = [], HistoryFlushed = 1, Status = Actors.Contracts.Candidates.CandidateStatus.Approved };
+        var stale = State("stale") with { History = [], HistoryFlushed = 1, Status = Actors.Contracts.Candidates.CandidateStatus.Rejected };
         Assert.Equal(2L, await table.WriteAsync(source, group, grainId, first, 1));
         Assert.Null(await table.WriteAsync(source, group, grainId, stale, 1));
         Assert.Equal("first|approved|2", await db.ScalarAsync<string>(

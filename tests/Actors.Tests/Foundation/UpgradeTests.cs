@@ -1,10 +1,10 @@
-using Actors.Grains.Schedules;
+using Actors.Contracts.Schedules;
 using System.Text.Json;
-using Actors.Grains;
-using Actors.Grains.Candidates;
-using Actors.Grains.Jobs;
-using Actors.Grains.Tenants;
-using Actors.Grains.Users;
+using Actors.Contracts;
+using Actors.Contracts.Candidates;
+using Actors.Contracts.Jobs;
+using Actors.Contracts.Tenants;
+using Actors.Contracts.Users;
 using Actors.Infrastructure.Database;
 using Actors.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;

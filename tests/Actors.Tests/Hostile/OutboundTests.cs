@@ -1,6 +1,6 @@
 using System.Net;
-using Actors.Grains;
-using Actors.Grains.Tenants;
+using Actors.Contracts;
+using Actors.Contracts.Tenants;
 using Actors.Tests.Infrastructure;
 
 namespace Actors.Tests.Hostile;
@@ -216,11 +216,11 @@ public sealed class SecretPrintingTests
     [Fact]
     public void RecordsCarryingPasswordsNeverPrintThem()
     {
-        var smtp = new Actors.Grains.Tenants.SmtpSettings { Host = "smtp.example.com", Password = "smtp-secret-1" };
-        var tenant = new Actors.Grains.Tenants.TenantInfo("t", "T", Actors.Grains.Tenants.TenantStatus.Active,
-            new Actors.Grains.Tenants.TenantSettings { Smtp = smtp }, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, 1);
-        var draft = new Actors.Grains.Users.UserDraft("t", Actors.Grains.Users.UserRole.Admin, "user-secret-2");
-        var patch = new Actors.Grains.Users.UserPatch { Password = "user-secret-3" };
+        var smtp = new Actors.Contracts.Tenants.SmtpSettings { Host = "smtp.example.com", Password = "smtp-secret-1" };
+        var tenant = new Actors.Contracts.Tenants.TenantInfo("t", "T", Actors.Contracts.Tenants.TenantStatus.Active,
+            new Actors.Contracts.Tenants.TenantSettings { Smtp = smtp }, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, 1);
+        var draft = new Actors.Contracts.Users.UserDraft("t", Actors.Contracts.Users.UserRole.Admin, "user-secret-2");
+        var patch = new Actors.Contracts.Users.UserPatch { Password = "user-secret-3" };
 
         Assert.DoesNotContain("smtp-secret-1", tenant.ToString());
         Assert.Contains("smtp.example.com", tenant.ToString());

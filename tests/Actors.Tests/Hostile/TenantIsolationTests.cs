@@ -136,7 +136,7 @@ public sealed class TenantIsolationTests(ClusterFixture fixture, ITestOutputHelp
             "SELECT count(*) FROM grain_state g WHERE g::text LIKE '%' || @s || '%'", ("s", secret)));
         Assert.StartsWith("dp1:", await fixture.Database.ScalarAsync<string>("SELECT smtp_password FROM tenants WHERE id = @t", ("t", tenant)));
         // ... and the grain still has it: a fresh activation decrypts what is stored.
-        var grain = fixture.Grains.GetGrain<Actors.Grains.Tenants.ITenantGrain>(Actors.Grains.GrainKeys.Tenant(tenant));
+        var grain = fixture.Grains.GetGrain<Actors.Contracts.Tenants.ITenantGrain>(Actors.Contracts.GrainKeys.Tenant(tenant));
         await fixture.Cluster.DeactivateAsync((IAddressable)grain);
         Assert.Equal(secret + "2", (await grain.GetAsync())!.Settings.Smtp.Password);
     }

@@ -55,7 +55,7 @@ public static class ActorsCluster
                 o.MaxRetryDelay = TimeSpan.FromSeconds(1);
             });
             // The billing and SMTP stubs listen on 127.0.0.1 (the API allows it too, see ApiHost).
-            siloBuilder.Services.PostConfigure<Actors.Grains.OutboundOptions>(o => o.AllowLoopback = true);
+            siloBuilder.Services.PostConfigure<Actors.Contracts.OutboundOptions>(o => o.AllowLoopback = true);
             siloBuilder.Services.PostConfigure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             siloBuilder.Configure<Orleans.Configuration.ClusterMembershipOptions>(o =>
             {

@@ -1,6 +1,7 @@
-using Actors.Grains;
+using Actors.Contracts;
+using Actors.Contracts.Jobs;
 using Actors.Grains.Jobs;
-using Actors.Grains.Tenants;
+using Actors.Contracts.Tenants;
 using Actors.Infrastructure.Database;
 using Actors.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Actors.Contracts.Jobs;
 using Actors.Grains.Jobs;
 using Actors.Tests.Infrastructure;
 
