@@ -17,7 +17,12 @@ public interface ICandidateGrain : IGrainWithGuidCompoundKey
     /// <summary>Changes a pending candidate; <paramref name="expectedVersion"/> (If-Match) must match if given.</summary>
     [Alias("Update")] Task<CandidateInfo> UpdateAsync(CandidatePatch patch, long? expectedVersion, string actor);
 
-    [Alias("Approve")] Task<CandidateInfo> ApproveAsync(string actor, string? idempotencyKey);
+    /// <summary>
+    /// Approves a pending candidate. <paramref name="provision"/>: the tenant has a billing service (as
+    /// the caller read its settings), so provisioning follows as a job; its handler reads the URL again
+    /// and skips a tenant that has none by then.
+    /// </summary>
+    [Alias("ApproveThenProvision")] Task<CandidateInfo> ApproveAsync(string actor, string? idempotencyKey, bool provision);
 
     [Alias("Reject")] Task<CandidateInfo> RejectAsync(string actor, string reason, string? idempotencyKey);
 

@@ -2,7 +2,6 @@ using Actors.Contracts.Candidates;
 using Actors.Contracts;
 using Actors.Contracts.Jobs;
 using Actors.Grains.Storage;
-using Actors.Contracts.Tenants;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Actors.Data.Candidates;
@@ -99,7 +98,7 @@ public sealed partial class CandidateGrain(
         return ToInfo();
     }
 
-    public async Task<CandidateInfo> ApproveAsync(string actor, string? idempotencyKey)
+    public async Task<CandidateInfo> ApproveAsync(string actor, string? idempotencyKey, bool provision)
     {
         await EnsureExistsAsync();
         if (Repeated(idempotencyKey, CandidateStatus.Approved))
@@ -107,8 +106,6 @@ public sealed partial class CandidateGrain(
             return ToInfo();
         }
         EnsurePending("approved");
-        var tenant = await GrainFactory.GetGrain<ITenantGrain>(GrainKeys.Tenant(S.TenantId)).GetAsync();
-        var provision = !string.IsNullOrEmpty(tenant?.Settings.BillingServiceUrl);
         Decide(actor, CandidateStatus.Approved, idempotencyKey);
         S.Provisioning = provision ? ProvisioningStatus.Pending : ProvisioningStatus.NotStarted;
         await SaveAsync(actor, "approved", "pending", "approved", null);

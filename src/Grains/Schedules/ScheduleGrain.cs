@@ -1,3 +1,4 @@
+using Actors.Grains.Storage;
 using Actors.Contracts.Schedules;
 using Actors.Contracts;
 using Actors.Contracts.Jobs;

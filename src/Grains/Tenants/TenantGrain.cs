@@ -1,3 +1,4 @@
+using Actors.Grains.Storage;
 using Actors.Contracts.Tenants;
 using Actors.Contracts;
 using Actors.Data.Tenants;

@@ -1,3 +1,4 @@
+using Actors.Grains.Storage;
 using Actors.Contracts.Users;
 using Actors.Contracts;
 using Microsoft.AspNetCore.Identity;

@@ -64,13 +64,19 @@ public sealed class CandidateService(IClusterClient cluster, NpgsqlDataSource db
         return await Grain(actor, id).UpdateAsync(patch, expectedVersion, actor.Email);
     }
 
-    /// <summary>Approves; provisioning follows as a job. A decided candidate answers 409 (the same key: its first answer).</summary>
+    /// <summary>
+    /// Approves; when the tenant has a billing service, provisioning follows as a job. A decided candidate
+    /// answers 409 (the same key: its first answer). The tenant's settings are the ones this process read
+    /// at most <see cref="AccessCache.Bound"/> ago (at once after a change made here), so an approve makes
+    /// one grain call, the candidate's.
+    /// </summary>
     public async Task<CandidateInfo> ApproveAsync(RequestActor actor, Guid id, string? idempotencyKey)
     {
         var validator = new Validator();
         var key = IdempotencyKey.Check(idempotencyKey, validator);
         validator.ThrowIfAny();
-        return await Grain(actor, id).ApproveAsync(actor.Email, key);
+        var settings = await access.SettingsAsync(actor.RequireTenant());
+        return await Grain(actor, id).ApproveAsync(actor.Email, key, provision: !string.IsNullOrEmpty(settings.BillingServiceUrl));
     }
 
     public async Task<CandidateInfo> RejectAsync(RequestActor actor, Guid id, string? reason, string? idempotencyKey)

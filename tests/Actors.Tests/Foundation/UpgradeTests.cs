@@ -124,7 +124,7 @@ public sealed class UpgradeTests
                  servedApproved.Status, servedApproved.Version, servedApproved.DecidedBy, servedApproved.DecidedAt!.Value, servedApproved.CreatedAt));
             Assert.Equal(approved.History, await grains.GetGrain<ICandidateGrain>(approvedId, Tenant).GetHistoryAsync());
             // The decision's Idempotency-Key survived: a replay answers the first result, not a 409.
-            Assert.Equal(2L, (await grains.GetGrain<ICandidateGrain>(approvedId, Tenant).ApproveAsync("rev@example.com", "decide-1")).Version);
+            Assert.Equal(2L, (await grains.GetGrain<ICandidateGrain>(approvedId, Tenant).ApproveAsync("rev@example.com", "decide-1", provision: false)).Version);
 
             // A migrated candidate keeps working: its next change appends after the stored history.
             var rejected = await grains.GetGrain<ICandidateGrain>(pendingId, Tenant).RejectAsync("rev@example.com", "duplicate", null);
