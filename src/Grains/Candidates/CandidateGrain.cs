@@ -42,11 +42,7 @@ public sealed partial class CandidateGrain(
                 ? ToInfo() with { Existing = true }
                 : throw new ActorsException(ErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was used for a different candidate.");
         }
-        var errors = CandidateRules.Validate(draft.CompanyName, draft.ContactEmail, draft.ContactPhone, draft.Products);
-        if (errors.Count > 0)
-        {
-            throw new ActorsException(ErrorCodes.Validation, "One or more fields are invalid.", errors);
-        }
+        // The draft was checked by its caller (CandidateService, the import job) against CandidateRules.
         var id = this.GetPrimaryKey(out var tenant);
         var now = clock.GetUtcNow();
         state.State = new CandidateState
@@ -81,11 +77,6 @@ public sealed partial class CandidateGrain(
         if (S.Status != CandidateStatus.Pending)
         {
             throw ActorsException.Conflict($"Candidate is {ActorsJson.Name(S.Status)}; only pending candidates can be changed.");
-        }
-        var errors = CandidateRules.Validate(patch.CompanyName, patch.ContactEmail, patch.ContactPhone, patch.Products, partial: true);
-        if (errors.Count > 0)
-        {
-            throw new ActorsException(ErrorCodes.Validation, "One or more fields are invalid.", errors);
         }
         S.CompanyName = patch.CompanyName?.Trim() ?? S.CompanyName;
         S.ContactEmail = patch.ContactEmail ?? S.ContactEmail;

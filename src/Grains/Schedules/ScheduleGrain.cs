@@ -3,7 +3,6 @@ using Actors.Contracts.Schedules;
 using Actors.Contracts;
 using Actors.Contracts.Jobs;
 using Actors.Grains.Jobs;
-using Cronos;
 using Microsoft.Extensions.Options;
 using Actors.Data.Schedules;
 
@@ -18,9 +17,6 @@ public sealed class ScheduleGrain(
     private const string Tick = "schedule-tick";
     private bool Exists => state.RecordExists && state.State.Id != Guid.Empty && !state.State.Deleted;
     private ScheduleState S => state.State;
-
-    public static (CronExpression Cron, TimeZoneInfo Zone) Parse(string cron, string timeZone) =>
-        (CronExpression.Parse(cron, CronFormat.Standard), TimeZoneInfo.FindSystemTimeZoneById(timeZone));
 
     public Task<ScheduleInfo?> GetAsync() => Task.FromResult(Exists ? ToInfo() : null);
 
@@ -52,13 +48,9 @@ public sealed class ScheduleGrain(
     /// <summary>The job's parameters are checked by its handler now, not at every run: a bad schedule is a 400, not a stream of failed runs.</summary>
     private void ValidateJob(ScheduleDefinition definition)
     {
-        var handler = handlers.FirstOrDefault(h => h.Type == definition.JobType)
-            ?? throw ActorsException.Invalid("job.type", $"unknown job type '{definition.JobType}'");
-        using var parameters = System.Text.Json.JsonDocument.Parse(definition.ParametersJson);
-        if (handler.Validate(parameters.RootElement) is { Count: > 0 } errors)
+        if (JobDrafts.Refusal(handlers, definition.JobType, definition.ParametersJson, "job.", out _) is { } refusal)
         {
-            throw new ActorsException(ErrorCodes.Validation, "The job parameters are invalid.",
-                errors.ToDictionary(e => "job." + e.Key, e => e.Value));
+            throw refusal;
         }
     }
 
@@ -104,7 +96,7 @@ public sealed class ScheduleGrain(
             return 0;
         }
         var now = clock.GetUtcNow();
-        var (cron, zone) = Parse(S.Cron, S.TimeZone);
+        var (cron, zone) = ScheduleRules.Parse(S.Cron, S.TimeZone);
         var from = S.LastRunAt ?? S.CreatedAt;
         var due = cron.GetOccurrences(from.UtcDateTime, now.UtcDateTime, zone, fromInclusive: false, toInclusive: true)
             .Select(d => new DateTimeOffset(d, TimeSpan.Zero)).ToList();
@@ -185,7 +177,7 @@ public sealed class ScheduleGrain(
     private ScheduleInfo ToInfo()
     {
         DateTimeOffset? next = null;
-        var (cron, zone) = Parse(S.Cron, S.TimeZone);
+        var (cron, zone) = ScheduleRules.Parse(S.Cron, S.TimeZone);
         if (cron.GetNextOccurrence((S.LastRunAt ?? clock.GetUtcNow()).UtcDateTime, zone) is { } n)
         {
             next = new DateTimeOffset(n, TimeSpan.Zero);

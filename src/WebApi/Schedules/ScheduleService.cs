@@ -4,7 +4,6 @@ using Actors.Contracts.Schedules;
 using Actors.WebApi.Auth;
 using Actors.WebApi.Infrastructure;
 using Actors.WebApi.Jobs;
-using Cronos;
 using Npgsql;
 using Actors.Data;
 using Actors.Data.Schedules;
@@ -74,16 +73,11 @@ public sealed class ScheduleService(IClusterClient cluster, NpgsqlDataSource db,
         errors.Required("name", name, 200);
         var cron = body.Cron ?? current?.Cron;
         var zone = body.TimeZone ?? current?.TimeZone ?? "UTC";
-        if (string.IsNullOrWhiteSpace(cron) || cron.Length > 120)
+        if (ScheduleRules.CronRefusal(cron) is { } cronRefusal)
         {
-            errors.Add("cron", "is required (five fields: minute hour day-of-month month day-of-week)");
+            errors.Add("cron", cronRefusal);
         }
-        else
-        {
-            try { CronExpression.Parse(cron, CronFormat.Standard); }
-            catch (CronFormatException) { errors.Add("cron", "is not a valid five-field cron expression"); }
-        }
-        if (zone.Length > 64 || !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+        if (!ScheduleRules.IsTimeZone(zone))
         {
             errors.Add("time_zone", "must be an IANA time zone such as UTC or Europe/London");
         }
