@@ -88,11 +88,13 @@ public static class JobQueries
     {
         var tenants = new List<string>();
         await using var command = db.CreateCommand(
-            $"""
+            """
             SELECT tenant_id FROM counters
-             WHERE kind = '{JobTable.StatusCounter}' AND key IN ('queued', 'processing')
+             WHERE kind = $1 AND key = ANY($2)
              GROUP BY tenant_id HAVING sum(n) > 0
             """);
+        command.Parameters.AddWithValue(JobTable.StatusCounter);
+        command.Parameters.AddWithValue(JobTable.ActiveStatuses);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {

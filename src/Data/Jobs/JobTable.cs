@@ -12,6 +12,9 @@ public sealed class JobTable : TenantEntityTable<JobState>
     /// <summary>The counter of jobs by status, per tenant (queue depth, the active-jobs cap, a list's total).</summary>
     public const string StatusCounter = "job.status";
 
+    /// <summary>The statuses of a job not yet ended: what the tenant's <c>max_active_jobs</c> counts, and the sweep looks after.</summary>
+    public static readonly string[] ActiveStatuses = ["queued", "processing"];
+
     protected override IReadOnlyList<Counted> CountedBy { get; } = [new(StatusCounter, "status")];
 
     /// <summary>A burst of jobs submitted, started or finished together shares its commits.</summary>

@@ -60,8 +60,7 @@ public sealed class CandidatesImportHandler(Npgsql.NpgsqlDataSource db, Microsof
         var invalid = new List<object>();
         int imported = 0, existing = 0, processed = 0;
         // The tenant's max_candidates holds for imports too: rows past it are reported, not created.
-        var limit = (await run.Grains.GetGrain<Contracts.Tenants.ITenantGrain>(GrainKeys.Tenant(run.TenantId)).GetAsync())?.Settings.MaxCandidates
-            ?? Contracts.Tenants.TenantSettings.DefaultMaxCandidates;
+        var limit = await StagedImport.CandidateLimitAsync(run);
         var room = limit - await db.SumAsync(run.TenantId, CandidateTable.StatusCounter);
         run.ReportProgress(0, rows.Count);
         foreach (var (line, row, errors) in rows)

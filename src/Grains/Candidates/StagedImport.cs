@@ -34,8 +34,7 @@ public static class StagedImport
         {
             return JsonDocument.Parse(import.Result).RootElement.Clone();
         }
-        var limit = (await run.Grains.GetGrain<ITenantGrain>(GrainKeys.Tenant(run.TenantId)).GetAsync())?.Settings.MaxCandidates
-            ?? TenantSettings.DefaultMaxCandidates;
+        var limit = await CandidateLimitAsync(run);
         var refusedAtLimit = JsonSerializer.Serialize(new Dictionary<string, string[]>
         {
             ["row"] = [$"the tenant's limit of {limit} candidates is reached"],
@@ -58,4 +57,9 @@ public static class StagedImport
         }
         return await CandidateImports.FinishAsync(db, id, cancellationToken);
     }
+
+    /// <summary>The tenant's <c>max_candidates</c>, which holds for imports too: records past it are reported, not created.</summary>
+    public static async Task<int> CandidateLimitAsync(JobRun run) =>
+        (await run.Grains.GetGrain<ITenantGrain>(GrainKeys.Tenant(run.TenantId)).GetAsync())?.Settings.MaxCandidates
+            ?? TenantSettings.DefaultMaxCandidates;
 }

@@ -18,8 +18,8 @@ public sealed partial class Bootstrap(IOptions<BootstrapOptions> options, IClust
         // Never hold up host start-up: the first grain call waits for the cluster connection.
         await Task.Yield();
         var settings = options.Value;
-        if (settings.OperatorEmail is not { } operatorEmail || settings.OperatorPassword is not { } operatorPassword
-            || string.IsNullOrWhiteSpace(operatorEmail) || string.IsNullOrWhiteSpace(operatorPassword))
+        var (operatorEmail, operatorPassword) = (settings.OperatorEmail, settings.OperatorPassword);
+        if (string.IsNullOrWhiteSpace(operatorEmail) || string.IsNullOrWhiteSpace(operatorPassword))
         {
             return;
         }

@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Actors.Data.Candidates;
-using Actors.Data.Jobs;
 
 namespace Actors.WebApi.Candidates;
 
@@ -40,8 +39,8 @@ public sealed class CandidateImportService(IClusterClient cluster, NpgsqlDataSou
         {
             return (earlier, true);
         }
-        await TenantQuota.EnsureRoomAsync(access, db, tenant, "candidates", s => s.MaxCandidates, CandidateTable.StatusCounter, []);
-        await TenantQuota.EnsureRoomAsync(access, db, tenant, "active_jobs", s => s.MaxActiveJobs, JobTable.StatusCounter, ["queued", "processing"]);
+        await TenantQuota.EnsureRoomAsync(access, db, tenant, TenantCap.Candidates);
+        await TenantQuota.EnsureRoomAsync(access, db, tenant, TenantCap.ActiveJobs);
 
         // A declared length over the limit is refused before the limit is raised: the server then reads
         // (and drops) at most the usual 1 MB of it, so a small client sees its 413 rather than a reset.

@@ -34,7 +34,7 @@ public sealed class CandidateService(IClusterClient cluster, NpgsqlDataSource db
 
         var products = CandidateRules.Normalize(body.Products);
         var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "candidate", key);
-        await TenantQuota.EnsureRoomAsync(access, db, tenant, "candidates", s => s.MaxCandidates, CandidateTable.StatusCounter, [],
+        await TenantQuota.EnsureRoomAsync(access, db, tenant, TenantCap.Candidates,
             key is null ? null : async () => await cluster.GetGrain<ICandidateGrain>(id, tenant).GetAsync() is not null);
         var hash = IdempotencyKey.Hash(body.CompanyName!, body.ContactEmail!, body.ContactPhone ?? "", string.Join('\u001e', products));
         return await cluster.GetGrain<ICandidateGrain>(id, tenant)
@@ -102,10 +102,7 @@ public sealed class CandidateService(IClusterClient cluster, NpgsqlDataSource db
         var errors = new Validator();
         var page = PagingRequest.From(query.Limit, query.Offset, query.Cursor, errors);
         var (status, product) = (query.Status, query.Product);
-        if (status is not null && !CandidateQueries.Statuses.Contains(status))
-        {
-            errors.Add("status", "must be pending, approved or rejected");
-        }
+        errors.OneOf("status", status, CandidateQueries.Statuses);
         errors.Length("product", product, CandidateRules.MaxProductLength);
         errors.ThrowIfAny();
 

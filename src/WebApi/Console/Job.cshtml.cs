@@ -51,7 +51,7 @@ public sealed class JobModel(JobService jobs) : ConsolePage
             Job = await jobs.GetAsync(Actor, Id);
             if (Job.Type == JobTypes.EmailSend)
             {
-                Deliveries = await jobs.DeliveriesAsync(Actor, Id, null, null, deliveriesCursor);
+                Deliveries = await jobs.DeliveriesAsync(Job, null, null, deliveriesCursor);
             }
         });
         if (keepError && error is not null)

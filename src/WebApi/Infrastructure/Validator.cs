@@ -68,6 +68,15 @@ public sealed class Validator
         }
     }
 
+    /// <summary>A value, when given, must be one of <paramref name="allowed"/> ("must be a, b or c").</summary>
+    public void OneOf(string field, string? value, IReadOnlyList<string> allowed)
+    {
+        if (value is not null && !allowed.Contains(value, StringComparer.Ordinal))
+        {
+            Add(field, "must be " + (allowed.Count == 1 ? allowed[0] : string.Join(", ", allowed.Take(allowed.Count - 1)) + " or " + allowed[^1]));
+        }
+    }
+
     public void Slug(string field, string? value)
     {
         if (string.IsNullOrEmpty(value))

@@ -35,7 +35,7 @@ public sealed class JobService(IClusterClient cluster, NpgsqlDataSource db, Acce
         errors.ThrowIfAny();
 
         var id = key is null ? Guid.CreateVersion7() : IdempotencyKey.DeriveId(tenant, "job", key);
-        await TenantQuota.EnsureRoomAsync(access, db, tenant, "active_jobs", s => s.MaxActiveJobs, JobTable.StatusCounter, ["queued", "processing"],
+        await TenantQuota.EnsureRoomAsync(access, db, tenant, TenantCap.ActiveJobs,
             key is null ? null : async () => await cluster.GetGrain<IJobGrain>(id, tenant).GetAsync() is not null);
         var hash = IdempotencyKey.Hash(body.Type!, parameters!, body.MaxAttempts?.ToString(CultureInfo.InvariantCulture) ?? "");
         return await cluster.GetGrain<IJobGrain>(id, tenant).SubmitAsync(new JobDraft(body.Type!, parameters!, body.MaxAttempts, hash, actor.Email, null));
@@ -69,10 +69,7 @@ public sealed class JobService(IClusterClient cluster, NpgsqlDataSource db, Acce
             else
             {
                 parameters = ValidateDraft(item.Type, item.Parameters, item.MaxAttempts, errors, $"jobs[{i}].", submittable);
-                if (item.IdempotencyKey is { } given && !IdempotencyKey.IsValid(given))
-                {
-                    errors.Add($"jobs[{i}].idempotency_key", "must be 1 to 255 visible ASCII characters");
-                }
+                IdempotencyKey.Check(item.IdempotencyKey, errors, $"jobs[{i}].idempotency_key");
             }
             if (!errors.IsValid)
             {
@@ -87,8 +84,7 @@ public sealed class JobService(IClusterClient cluster, NpgsqlDataSource db, Acce
 
         // The cap, once for the batch: the silo refuses new items past the room left, in item order
         // (a replay, whose key already names a job, takes no room).
-        var (limit, active) = await TenantQuota.UsageAsync(access, db, tenant,
-            s => s.MaxActiveJobs, JobTable.StatusCounter, ["queued", "processing"]);
+        var (limit, active) = await TenantQuota.UsageAsync(access, db, tenant, TenantCap.ActiveJobs);
         if (drafts.Count > 0)
         {
             // One call and one statement for the batch (JobIntakeGrain), not one grain call per item.
@@ -156,9 +152,12 @@ public sealed class JobService(IClusterClient cluster, NpgsqlDataSource db, Acce
     }
 
     /// <summary>The recipients of an email job, by address (404 when the job is not the caller's tenant's).</summary>
-    public async Task<Page<EmailDelivery>> DeliveriesAsync(RequestActor actor, Guid id, int? limit, int? offset, string? cursor)
+    public async Task<Page<EmailDelivery>> DeliveriesAsync(RequestActor actor, Guid id, int? limit, int? offset, string? cursor) =>
+        await DeliveriesAsync(await GetAsync(actor, id), limit, offset, cursor);
+
+    /// <summary>The recipients of a job the caller has read already (<see cref="GetAsync"/>), by address.</summary>
+    public async Task<Page<EmailDelivery>> DeliveriesAsync(JobInfo job, int? limit, int? offset, string? cursor)
     {
-        var job = await GetAsync(actor, id);
         var errors = new Validator();
         var page = PagingRequest.From(limit, offset, cursor, errors);
         errors.ThrowIfAny();

@@ -21,7 +21,7 @@ public sealed class ScheduleService(IClusterClient cluster, NpgsqlDataSource db,
     {
         var tenant = actor.RequireTenant();
         var definition = Validate(body, null, await types.SubmittableAsync());
-        await TenantQuota.EnsureRoomAsync(access, db, tenant, "schedules", s => s.MaxSchedules, ScheduleTable.Counter, []);
+        await TenantQuota.EnsureRoomAsync(access, db, tenant, TenantCap.Schedules);
         return await cluster.GetGrain<IScheduleGrain>(Guid.CreateVersion7(), tenant).CreateAsync(definition, actor.Email);
     }
 

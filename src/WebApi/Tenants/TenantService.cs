@@ -33,10 +33,7 @@ public sealed class TenantService(IClusterClient cluster, NpgsqlDataSource db, A
     {
         var errors = new Validator();
         var page = PagingRequest.From(limit, offset, cursor, errors);
-        if (status is not null && !TenantQueries.Statuses.Contains(status))
-        {
-            errors.Add("status", "must be active or suspended");
-        }
+        errors.OneOf("status", status, TenantQueries.Statuses);
         errors.ThrowIfAny();
 
         return await TenantQueries.PageAsync(db, status, page);

@@ -38,9 +38,7 @@ public sealed class UserService(IClusterClient cluster, NpgsqlDataSource db, Acc
         var page = PagingRequest.From(limit, offset, cursor, errors);
         errors.ThrowIfAny();
 
-        var users = await UserQueries.PageAsync(db, tenant, page);
-        return new Page<UserResponse>([.. users.Items.Select(u => new UserResponse(u.Email, u.TenantId, u.Role, u.CreatedAt, u.UpdatedAt))],
-            users.Total, users.Limit, users.Offset, users.Next);
+        return await UserQueries.PageAsync(db, tenant, page);
     }
 
     public async Task<UserInfo> GetAsync(RequestActor actor, string tenant, string email) => (await FindAsync(actor, tenant, email)).User;

@@ -1,16 +1,11 @@
-using Actors.Contracts.Users;
 using Actors.WebApi.Auth;
+using Actors.Data.Users;
 
 namespace Actors.WebApi.Users;
 
 public sealed record CreateUserRequest(string? Email, string? Password, string? Role);
 
 public sealed record UpdateUserRequest(string? Role, string? Password);
-
-public sealed record UserResponse(string Email, string? TenantId, string Role, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
-{
-    public static UserResponse From(UserInfo u) => new(u.Email, u.TenantId, Roles.Of(u.Role), u.CreatedAt, u.UpdatedAt);
-}
 
 /// <summary>The users routes (a tenant's admins and platform operators): HTTP in and out over <see cref="UserService"/>.</summary>
 public static class UsersApi
